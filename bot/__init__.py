@@ -1,0 +1,1 @@
+"""小店助手: the shop assistant's Python package (gateway, Rasa components, shop data)."""

@@ -1,0 +1,1 @@
+"""The gateway: the front door buyers (and later agents) talk to."""

@@ -1,0 +1,161 @@
+"""The buyer's WebSocket: ``GET /ws/buyer?conversation_id=<id>``.
+
+One reader answers pings and protocol errors at once; one worker handles the buyer's
+messages in order, so a slow Rasa never delays a pong. Bad input never closes the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import logging
+from typing import Any
+
+from sanic import Blueprint, HTTPResponse, Request
+from sanic.exceptions import WebsocketClosed
+from sanic.response import json
+from sanic.server.websockets.impl import WebsocketImplProtocol
+from websockets.exceptions import ConnectionClosed
+
+from bot.errors import BadRequestError, StorageError
+from bot.gateway.chat import WELCOME_HISTORY_LIMIT, ChatService, conversation_tag
+from bot.gateway.models import StoredMessage
+from bot.gateway.protocol import (
+    BuyerText,
+    ErrorCode,
+    Ping,
+    ack_frame,
+    bad_request,
+    error_frame,
+    parse_ws_frame,
+    reply_frame,
+    turn_end_frame,
+    welcome_frame,
+)
+from bot.gateway.services import services_of
+
+log = logging.getLogger(__name__)
+
+# Messages waiting behind a slow reply; beyond this the reader stops reading (backpressure).
+MAX_QUEUED_MESSAGES = 16
+
+buyer_ws = Blueprint("buyer_ws")
+
+
+@buyer_ws.middleware("request")
+async def require_websocket_upgrade(request: Request) -> HTTPResponse | None:
+    """A plain HTTP request to the socket's URL is the client's mistake: 426, not a 500."""
+    if request.headers.get("upgrade", "").lower() != "websocket":
+        return json(
+            {"error": "upgrade_required", "reason": "connect with a WebSocket client"},
+            status=426,
+            headers={"Upgrade": "websocket"},
+        )
+    return None
+
+
+@buyer_ws.websocket("/ws/buyer")
+async def buyer_socket(request: Request, ws: WebsocketImplProtocol) -> None:
+    """Open or resume a conversation, send the welcome frame, then serve frames until close."""
+    chat = services_of(request).chat
+    try:
+        conversation = await chat.open_conversation(request.args.get("conversation_id"))
+        history = await chat.history(conversation.id, WELCOME_HISTORY_LIMIT)
+    except StorageError as err:
+        # Handled here so that Sanic does not log the URL, which holds the buyer's key.
+        log.error("cannot open a buyer conversation: %s", err)
+        await ws.close(code=1011, reason="storage unavailable")
+        return
+    connection = BuyerConnection(ws, chat, conversation.id)
+    await connection.send_frame(welcome_frame(conversation.id, history))
+    await connection.serve()
+
+
+class BuyerConnection:
+    """One buyer's open socket, bound to one conversation."""
+
+    def __init__(self, ws: WebsocketImplProtocol, chat: ChatService, conversation_id: str) -> None:
+        self._ws = ws
+        self._chat = chat
+        self.conversation_id = conversation_id
+        self._queue: asyncio.Queue[BuyerText | None] = asyncio.Queue(MAX_QUEUED_MESSAGES)
+        self._is_open = True
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Send one JSON frame; a socket closed meanwhile is not an error."""
+        if not self._is_open:
+            return
+        try:
+            await self._ws.send(jsonlib.dumps(frame, ensure_ascii=False))
+        except (ConnectionClosed, WebsocketClosed):
+            self._is_open = False
+
+    async def serve(self) -> None:
+        """Read frames until the buyer goes; messages already received are still answered."""
+        tag = conversation_tag(self.conversation_id)
+        log.info("buyer socket opened for conversation %s", tag)
+        worker = asyncio.create_task(self._work())
+        try:
+            await self._read()
+        except ConnectionClosed:
+            pass
+        except Exception:
+            # Logged here, not by Sanic: Sanic's log line would carry the URL, a buyer's key.
+            log.exception("buyer socket failed for conversation %s", tag)
+        finally:
+            self._is_open = False
+            # Let stored messages get their replies stored too, even with nobody listening.
+            await self._queue.put(None)
+            await worker
+            log.info("buyer socket closed for conversation %s", tag)
+
+    async def _read(self) -> None:
+        while True:
+            data = await self._ws.recv()
+            if data is None:
+                continue
+            try:
+                frame = parse_ws_frame(data)
+            except BadRequestError as err:
+                await self._send_error(err)
+                continue
+            if isinstance(frame, Ping):
+                await self.send_frame({"type": "pong"})
+            else:
+                await self._queue.put(frame)
+
+    async def _work(self) -> None:
+        while (message := await self._queue.get()) is not None:
+            try:
+                await self._handle(message)
+            except Exception:  # one bad turn must not end the buyer's conversation
+                log.exception("failed to handle a buyer message")
+
+    async def _handle(self, message: BuyerText) -> None:
+        async def acknowledge(stored: StoredMessage) -> None:
+            await self.send_frame(ack_frame(message.client_message_id, stored.id))
+
+        try:
+            turn = await self._chat.handle_buyer_message(
+                self.conversation_id, message, on_stored=acknowledge
+            )
+        except BadRequestError as err:
+            await self._send_error(err)
+            return
+        except StorageError as err:
+            log.error("storage failed: %s", err)
+            await self._send_error(
+                bad_request(ErrorCode.UNAVAILABLE, "the message could not be stored; retry")
+            )
+            return
+        for reply in turn.replies:
+            await self.send_frame(reply_frame(reply))
+        await self.send_frame(turn_end_frame(message.client_message_id, len(turn.replies)))
+
+    async def _send_error(self, error: BadRequestError) -> None:
+        await self.send_frame(error_frame(error))
+        notice = error.buyer_notice
+        if error.code == ErrorCode.BINARY_NOT_SUPPORTED.value:
+            notice = self._chat.messages.unsupported_content
+        if notice:
+            await self.send_frame(reply_frame(None, notice))

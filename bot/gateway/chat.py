@@ -1,0 +1,180 @@
+"""ChatService: the one place where a buyer's message is handled, whatever the transport.
+
+validate → store → detect script → Rasa → answer in the buyer's script → store replies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.errors import UnknownConversationError, UpstreamError
+from bot.gateway.messages import GatewayMessages
+from bot.gateway.models import BotReply, Button, Conversation, Script, StoredMessage
+from bot.gateway.protocol import BuyerText, ErrorCode, bad_request
+from bot.gateway.store import ConversationStore
+from bot.text.chinese_script import is_traditional, to_traditional
+
+log = logging.getLogger(__name__)
+
+WELCOME_HISTORY_LIMIT = 50
+# Script detection looks at a prefix: enough to decide, cheap enough for the event loop.
+SCRIPT_SAMPLE_CHARS = 200
+
+
+class Assistant(Protocol):
+    """What ChatService needs from Rasa (RasaClient in production, a stand-in in tests)."""
+
+    async def send(
+        self, conversation_id: str, text: str, metadata: Mapping[str, Any]
+    ) -> list[BotReply]:
+        """Return the assistant's replies to one buyer message; raise UpstreamError if down."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """The outcome of one buyer message."""
+
+    buyer_message: StoredMessage
+    replies: list[StoredMessage]
+    is_duplicate: bool
+
+
+def conversation_tag(conversation_id: str) -> str:
+    """A short, stable tag for logs: the id itself is the buyer's key and is never logged."""
+    return hashlib.sha256(conversation_id.encode()).hexdigest()[:10]
+
+
+def detect_script(text: str) -> Script | None:
+    """The script ``text`` is written in, or None when it reads the same in both."""
+    sample = text[:SCRIPT_SAMPLE_CHARS]
+    if is_traditional(sample):
+        return "traditional"
+    if to_traditional(sample) != sample:
+        return "simplified"
+    return None
+
+
+def in_script(reply: BotReply, script: Script) -> BotReply:
+    """``reply`` with its text and button titles converted to ``script`` (payloads untouched)."""
+    if script == "simplified":
+        return reply
+    return BotReply(
+        text=to_traditional(reply.text) if reply.text else reply.text,
+        buttons=tuple(Button(to_traditional(b.title), b.payload) for b in reply.buttons),
+        custom=reply.custom,
+    )
+
+
+class ChatService:
+    """Handles buyer messages and conversations for every transport."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        assistant: Assistant,
+        messages: GatewayMessages,
+        max_message_chars: int,
+    ) -> None:
+        self._store = store
+        self._assistant = assistant
+        self.messages = messages
+        self._max_chars = max_message_chars
+
+    async def open_conversation(self, conversation_id: str | None) -> Conversation:
+        """Resume the conversation with this id, or start a new one if it is missing/unknown."""
+        if conversation_id:
+            conversation = await self._store.get_conversation(conversation_id)
+            if conversation is not None:
+                return conversation
+        conversation = await self._store.create_conversation()
+        log.info("conversation %s started", conversation_tag(conversation.id))
+        return conversation
+
+    async def history(self, conversation_id: str, limit: int | None = None) -> list[StoredMessage]:
+        """The conversation's transcript (last ``limit`` messages when given).
+
+        Raises:
+            UnknownConversationError: no such conversation.
+        """
+        await self._conversation(conversation_id)
+        return await self._store.history(conversation_id, limit)
+
+    async def handle_buyer_message(
+        self,
+        conversation_id: str,
+        message: BuyerText,
+        on_stored: Callable[[StoredMessage], Awaitable[None]] | None = None,
+    ) -> ChatTurn:
+        """Validate, store, ask the assistant, store and return the replies.
+
+        ``on_stored`` is awaited as soon as the buyer's message is safely stored (before the
+        assistant is asked), so a transport can acknowledge it without waiting for Rasa.
+
+        Raises:
+            BadRequestError: empty or too long (with a polite ``buyer_notice``).
+            UnknownConversationError: no such conversation.
+            StorageError: the database failed (the message may not be stored).
+        """
+        conversation = await self._conversation(conversation_id)
+        text = self._validated_text(message.text, conversation.script)
+        buyer_message, is_new = await self._store.add_buyer_message(
+            conversation.id, text, message.client_message_id
+        )
+        if on_stored is not None:
+            await on_stored(buyer_message)
+        if not is_new:
+            replies = await self._store.replies_to(buyer_message.id)
+            return ChatTurn(buyer_message, replies, is_duplicate=True)
+        script = detect_script(text) or conversation.script
+        if script != conversation.script:
+            await self._store.set_script(conversation.id, script)
+        replies = await self._answer(conversation.id, buyer_message, script)
+        return ChatTurn(buyer_message, replies, is_duplicate=False)
+
+    async def _conversation(self, conversation_id: str) -> Conversation:
+        conversation = await self._store.get_conversation(conversation_id)
+        if conversation is None:
+            raise UnknownConversationError("no such conversation")
+        return conversation
+
+    def _validated_text(self, raw: str, script: Script) -> str:
+        text = raw.strip()
+        if not text:
+            notice = self._notice(self.messages.empty_message, script)
+            raise bad_request(ErrorCode.EMPTY, "the message is empty", notice)
+        if len(text) > self._max_chars:
+            notice = self._notice(self.messages.too_long_notice(self._max_chars), script)
+            reason = f"the message has {len(text)} characters; the limit is {self._max_chars}"
+            raise bad_request(ErrorCode.TOO_LONG, reason, notice)
+        return text
+
+    async def _answer(
+        self, conversation_id: str, buyer_message: StoredMessage, script: Script
+    ) -> list[StoredMessage]:
+        # Rasa gets the buyer's own words: its pipeline normalises the script itself
+        # (bot.nlu.normalizer), so its tracker, like the transcript, keeps what was written.
+        text = buyer_message.text or ""
+        metadata = {"script": script, "message_id": buyer_message.id}
+        try:
+            replies = await self._assistant.send(conversation_id, text, metadata)
+        except UpstreamError as err:
+            log.warning(
+                "assistant unavailable for conversation %s: %s",
+                conversation_tag(conversation_id),
+                err,
+            )
+            apology = BotReply(self.messages.assistant_unavailable)
+            return await self._store.add_replies(
+                conversation_id, "system", [in_script(apology, script)], buyer_message.id
+            )
+        converted = [in_script(reply, script) for reply in replies]
+        return await self._store.add_replies(conversation_id, "bot", converted, buyer_message.id)
+
+    @staticmethod
+    def _notice(text: str, script: Script) -> str:
+        return to_traditional(text) if script == "traditional" else text

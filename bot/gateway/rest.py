@@ -1,0 +1,84 @@
+"""The buyer REST API under ``/api``: the same conversations as the WebSocket, one request per turn.
+
+Errors are ``{"error": code, "reason": "..."}``; bad input is never a 500.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint, HTTPResponse, Request
+from sanic.response import json
+
+from bot.errors import BadRequestError, StorageError, UnknownConversationError
+from bot.gateway.protocol import (
+    ErrorCode,
+    bad_request,
+    error_body,
+    history_item,
+    parse_rest_message,
+    reply_frame,
+)
+from bot.gateway.services import services_of
+
+HTTP_STATUS_BY_CODE = {
+    ErrorCode.EMPTY.value: 422,
+    ErrorCode.TOO_LONG.value: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE.value: 415,
+    ErrorCode.NOT_FOUND.value: 404,
+    ErrorCode.UNAVAILABLE.value: 503,
+}
+
+buyer_rest = Blueprint("buyer_rest", url_prefix="/api")
+
+
+def error_response(error: BadRequestError) -> HTTPResponse:
+    """The JSON error response for ``error``; a polite notice rides along as ``replies``."""
+    body = error_body(error)
+    if error.buyer_notice:
+        body["replies"] = [reply_frame(None, error.buyer_notice)]
+    return json(body, status=HTTP_STATUS_BY_CODE.get(error.code, 400))
+
+
+@buyer_rest.exception(BadRequestError)
+async def _bad_request(_request: Request, error: BadRequestError) -> HTTPResponse:
+    return error_response(error)
+
+
+@buyer_rest.exception(UnknownConversationError)
+async def _unknown_conversation(_request: Request, _error: Exception) -> HTTPResponse:
+    # Same answer whether the id never existed or is simply not yours to know about.
+    return error_response(bad_request(ErrorCode.NOT_FOUND, "no such conversation"))
+
+
+@buyer_rest.exception(StorageError)
+async def _storage_failed(_request: Request, _error: Exception) -> HTTPResponse:
+    return error_response(bad_request(ErrorCode.UNAVAILABLE, "storage unavailable; retry later"))
+
+
+@buyer_rest.post("/conversations")
+async def create_conversation(request: Request) -> HTTPResponse:
+    """Start a conversation: 201 ``{"conversation_id": ...}``."""
+    conversation = await services_of(request).chat.open_conversation(None)
+    return json({"conversation_id": conversation.id}, status=201)
+
+
+@buyer_rest.post("/conversations/<conversation_id:str>/messages")
+async def post_message(request: Request, conversation_id: str) -> HTTPResponse:
+    """Send one buyer message: 200 ``{"message_id", "client_message_id", "replies": [...]}``."""
+    message = parse_rest_message(request.body, request.headers.get("content-type"))
+    turn = await services_of(request).chat.handle_buyer_message(conversation_id, message)
+    return json(
+        {
+            "message_id": turn.buyer_message.id,
+            "client_message_id": turn.buyer_message.client_message_id,
+            "replies": [reply_frame(reply) for reply in turn.replies],
+        }
+    )
+
+
+@buyer_rest.get("/conversations/<conversation_id:str>/messages")
+async def get_messages(request: Request, conversation_id: str) -> HTTPResponse:
+    """The conversation's whole transcript; 404 for an unknown id."""
+    history = await services_of(request).chat.history(conversation_id)
+    return json(
+        {"conversation_id": conversation_id, "messages": [history_item(m) for m in history]}
+    )

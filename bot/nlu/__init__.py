@@ -1,0 +1,1 @@
+"""Rule-based entity extraction: measures by regex, catalogue words by gazetteer."""

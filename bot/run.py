@@ -1,0 +1,117 @@
+"""``make run``: load the shop data, start Rasa, the action server and the gateway, wait.
+
+Ctrl-C (or SIGTERM) stops the three processes cleanly, gateway first.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings
+from bot.shop import load_shop_data
+from bot.supervisor import ManagedProcess, ProcessStartError
+from bot.training import model_path
+
+STARTUP_TIMEOUT_S = 180.0
+
+
+def build_processes(
+    settings: Settings,
+    model: Path,
+    *,
+    endpoints: Path = PROJECT_ROOT / "endpoints.yml",
+    env: Mapping[str, str] | None = None,
+    root: Path = PROJECT_ROOT,
+) -> list[ManagedProcess]:
+    """The three processes of a running assistant, in start order.
+
+    Args:
+        settings: where each process listens and keeps its files.
+        model: the trained Rasa model.
+        endpoints: Rasa's endpoints file (action server URL, tracker store).
+        env: extra environment for every process (tests pass their settings this way).
+        root: the project directory the processes run in.
+    """
+    python = sys.executable
+    logs = settings.var_dir / "logs"
+    gateway_url = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    actions = [python, "-m", "rasa_sdk", "--actions", "actions",
+               "--port", _port(settings.action_server_url)]  # fmt: skip
+    rasa = [python, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
+            "--port", _port(settings.rasa_url), "--model", str(model),
+            "--endpoints", str(endpoints), "--credentials", "credentials.yml"]  # fmt: skip
+    gateway = [python, "-m", "bot.gateway"]
+    env = dict(env or {})
+    return [
+        ManagedProcess(
+            "action server",
+            actions,
+            logs / "actions.log",
+            f"{settings.action_server_url}/health",
+            env,
+            root,
+        ),  # fmt: skip
+        ManagedProcess("Rasa server", rasa, logs / "rasa.log", f"{settings.rasa_url}/", env, root),
+        ManagedProcess(
+            "gateway", gateway, logs / "gateway.log", f"{gateway_url}/health", env, root
+        ),
+    ]
+
+
+def _port(url: str) -> str:
+    return url.rsplit(":", 1)[-1]
+
+
+def _progress(name: str) -> Callable[[float], None]:
+    shown = {"last": -10.0}
+
+    def report(elapsed: float) -> None:
+        if elapsed - shown["last"] >= 10:
+            shown["last"] = elapsed
+            print(f"  waiting for {name} ... {elapsed:.0f} s", flush=True)
+
+    return report
+
+
+def main() -> int:
+    """Run until interrupted; return the exit code."""
+    settings = Settings.from_env()
+    model = model_path()
+    if not model.exists():
+        print("no trained model for the current data; run `make train` first", file=sys.stderr)
+        return 1
+    load_shop_data(settings.shop_data_dir, settings.shop_db_path)
+    print(f"shop data loaded into {settings.shop_db_path}", flush=True)
+    processes = build_processes(settings, model)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        for process in processes:
+            print(f"starting {process.name} (log: {process.log_path})", flush=True)
+            process.start()
+            process.wait_ready(STARTUP_TIMEOUT_S, _progress(process.name))
+        url = f"http://{settings.gateway_host}:{settings.gateway_port}/"
+        print(f"\n小店助手 is running. Chat as a buyer at {url}\nPress Ctrl-C to stop.", flush=True)
+        while not stop.wait(1.0):
+            dead = [p.name for p in processes if not p.running]
+            if dead:
+                print(f"{', '.join(dead)} stopped unexpectedly; shutting down", file=sys.stderr)
+                return 1
+        return 0
+    except ProcessStartError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping ...", flush=True)
+        for process in reversed(processes):
+            process.stop()
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

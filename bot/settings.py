@@ -1,0 +1,93 @@
+"""One typed settings object, read from the environment once, failing loudly on bad values."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as err:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from err
+    if value < minimum:
+        raise SettingsError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as err:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from err
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _date(env: Mapping[str, str], name: str) -> date | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as err:
+        raise SettingsError(f"{name} must be an ISO date (YYYY-MM-DD), got {raw!r}") from err
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a running assistant."""
+
+    rasa_url: str
+    action_server_url: str
+    gateway_host: str
+    gateway_port: int
+    var_dir: Path
+    shop_data_dir: Path
+    shop_db_path: Path
+    gateway_db_url: str
+    http_timeout_s: float
+    max_message_chars: int
+    shop_today: date | None = None  # fixes "today" for demos and tests; None = the real date
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``); raise SettingsError if bad."""
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("SHOP_VAR_DIR") or PROJECT_ROOT / "var")
+        return cls(
+            rasa_url=_url(env, "RASA_URL", "http://127.0.0.1:5005"),
+            action_server_url=_url(env, "ACTION_SERVER_URL", "http://127.0.0.1:5055"),
+            gateway_host=env.get("GATEWAY_HOST") or "127.0.0.1",
+            gateway_port=_int(env, "GATEWAY_PORT", 8000, minimum=1),
+            var_dir=var_dir,
+            shop_data_dir=Path(env.get("SHOP_DATA_DIR") or PROJECT_ROOT / "data" / "shop"),
+            shop_db_path=Path(env.get("SHOP_DB_PATH") or var_dir / "shop.sqlite3"),
+            gateway_db_url=env.get("GATEWAY_DB_URL")
+            or f"sqlite+aiosqlite:///{var_dir / 'gateway.sqlite3'}",
+            http_timeout_s=_float(env, "HTTP_TIMEOUT_S", 10.0),
+            max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 1000, minimum=1),
+            shop_today=_date(env, "SHOP_TODAY"),
+        )

@@ -1,0 +1,1 @@
+"""Text helpers shared by the NLU pipeline and the gateway."""

@@ -1,0 +1,37 @@
+"""Fixtures: a real gateway process per test, with Rasa and the action server unreachable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.gateway.messages import GatewayMessages, load_messages
+from tests.support.gateway import RunningGateway, running_gateway
+from tests.support.processes import (
+    attach_to_test,
+    pytest_runtest_makereport,  # noqa: F401 - hook: failing tests show the gateway's log
+)
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningGateway]:
+    """A fresh gateway (fresh database in ``tmp_path``) for one test."""
+    async with running_gateway(tmp_path) as running:
+        attach_to_test(request.node, running.process)
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session for REST and WebSocket calls."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def gateway_messages() -> GatewayMessages:
+    """The texts the gateway sends on its own behalf (what buyers should see)."""
+    return load_messages()

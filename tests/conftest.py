@@ -1,0 +1,39 @@
+"""Fixtures shared by the whole suite: fresh copies of the real shop data per test."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+from bot.shop import ShopRepository, load_shop_data
+
+REAL_SHOP_DATA = PROJECT_ROOT / "data" / "shop"
+DEMO_TODAY = date(2026, 11, 23)  # the demo orders are dated around this day
+
+
+@pytest.fixture
+def shop_data_dir(tmp_path: Path) -> Path:
+    """A private copy of data/shop that a test may edit."""
+    target = tmp_path / "shop_data"
+    shutil.copytree(REAL_SHOP_DATA, target)
+    return target
+
+
+@pytest.fixture
+def shop(shop_data_dir: Path, tmp_path: Path) -> ShopRepository:
+    """The real demo shop, loaded into a fresh SQLite file."""
+    db_path = tmp_path / "shop.sqlite3"
+    load_shop_data(shop_data_dir, db_path)
+    return ShopRepository(db_path)
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current data and config (trained once, cached by its hash)."""
+    from bot.training import train
+
+    return train()
