@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -50,7 +51,7 @@ def plan_for_outcome(
     return Plan(tuple(replies), slots)
 
 
-class ShopAction(Action):
+class ShopAction(Action, metaclass=ABCMeta):
     """An action that plans its answer from the shop's data.
 
     Args:
@@ -73,9 +74,9 @@ class ShopAction(Action):
         """Today's date for this run."""
         return self._today() if self._today else deps.today()
 
+    @abstractmethod
     def plan(self, tracker: Tracker, facts: Facts) -> Plan:
         """Decide what to send (runs in a worker thread: it may query SQLite)."""
-        raise NotImplementedError
 
     def _shop_params(self) -> dict[str, str]:
         info = self.shop.policies().shop

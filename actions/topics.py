@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import ClassVar
 
 from rasa_sdk import Tracker
@@ -14,8 +15,17 @@ from bot.answers.faq import answer_faq
 class TopicAction(ShopAction):
     """Answers one topic of ``bot.answers.TOPICS``."""
 
-    topic: ClassVar[str]
-    action_name: ClassVar[str]
+    # Abstract until a subclass names its topic and action with class attributes, so
+    # that the SDK's executor, which registers every concrete Action, skips this base.
+    @property
+    @abstractmethod
+    def topic(self) -> str:
+        """The key of the topic in ``bot.answers.TOPICS``."""
+
+    @property
+    @abstractmethod
+    def action_name(self) -> str:
+        """The action's name in domain.yml."""
 
     def name(self) -> str:
         """The action's name in domain.yml."""

@@ -45,7 +45,12 @@ def build_processes(
             "--port", _port(settings.rasa_url), "--model", str(model),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml"]  # fmt: skip
     gateway = [python, "-m", "bot.gateway"]
-    env = dict(env or {})
+    # endpoints.yml reads these two (Rasa expands ${VAR} in it).
+    env = {
+        **(env or {}),
+        "ACTION_SERVER_URL": settings.action_server_url,
+        "SHOP_VAR_DIR": str(settings.var_dir.resolve()),
+    }
     return [
         ManagedProcess(
             "action server",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,12 @@ def shop(shop_data_dir: Path, tmp_path: Path) -> ShopRepository:
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The model for the current data and config (trained once, cached by its hash)."""
+    """The model for the current data and config (trained once, cached by its hash).
+
+    ``SHOP_TEST_MODEL=<path>`` uses that model instead: a shortcut while iterating on
+    code that does not change the model; CI never sets it.
+    """
     from bot.training import train
 
-    return train()
+    override = os.environ.get("SHOP_TEST_MODEL")
+    return Path(override) if override else train()

@@ -34,15 +34,6 @@ class RunningAssistant:
     processes: tuple[ManagedProcess, ...]
 
 
-def _endpoints(path: Path, action_server_url: str, tracker_db: Path) -> Path:
-    path.write_text(
-        f'action_endpoint:\n  url: "{action_server_url}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 @pytest.fixture(scope="session")
 def assistant(
     tmp_path_factory: pytest.TempPathFactory, trained_model: Path
@@ -59,12 +50,7 @@ def assistant(
     }
     settings = Settings.from_env(env)
     load_shop_data(REAL_SHOP_DATA, settings.shop_db_path)
-    endpoints = _endpoints(
-        state / "endpoints.yml",
-        settings.action_server_url,
-        settings.var_dir / "rasa_trackers.sqlite3",
-    )
-    processes = build_processes(settings, trained_model, endpoints=endpoints, env=env)
+    processes = build_processes(settings, trained_model, env=env)
     try:
         for process in processes:
             process.start()

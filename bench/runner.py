@@ -1,0 +1,57 @@
+"""Closed-loop load: every buyer sends its next message as soon as its last turn ended."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.clients import Buyer, TurnError
+from bench.stats import Outcome
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Warm-up and measured outcomes of every buyer, and the measured phase's wall time."""
+
+    warmup: list[Outcome]
+    measured: list[Outcome]
+    wall_s: float
+
+
+async def run_turns(buyer: Buyer, messages: Sequence[str]) -> list[Outcome]:
+    """Send ``messages`` one after another, timing each turn; failures are recorded."""
+    outcomes: list[Outcome] = []
+    for text in messages:
+        started = time.perf_counter()
+        try:
+            replies = await buyer.turn(text)
+        except TurnError as err:
+            outcomes.append(Outcome(time.perf_counter() - started, error=err.kind))
+        else:
+            outcomes.append(Outcome(time.perf_counter() - started, replies))
+    return outcomes
+
+
+async def run_load(
+    buyers: Sequence[Buyer], scripts: Sequence[Sequence[str]], warmup: int
+) -> LoadResult:
+    """Run every buyer's script concurrently: first ``warmup`` turns each, then the rest.
+
+    The two phases are separate so that the measured phase starts with every buyer warm
+    and its wall time covers measured turns only.
+
+    Raises:
+        ValueError: not exactly one script per buyer.
+    """
+    pairs = list(zip(buyers, scripts, strict=True))
+    warm = await asyncio.gather(*(run_turns(b, s[:warmup]) for b, s in pairs))
+    started = time.perf_counter()
+    measured = await asyncio.gather(*(run_turns(b, s[warmup:]) for b, s in pairs))
+    wall_s = time.perf_counter() - started
+    return LoadResult(_flat(warm), _flat(measured), wall_s)
+
+
+def _flat(nested: Sequence[list[Outcome]]) -> list[Outcome]:
+    return [outcome for outcomes in nested for outcome in outcomes]
