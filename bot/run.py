@@ -5,6 +5,7 @@ Ctrl-C (or SIGTERM) stops the three processes cleanly, gateway first.
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import threading
@@ -82,12 +83,20 @@ def _progress(name: str) -> Callable[[float], None]:
     return report
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run until interrupted; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="a trained model (default: the one for "
+        "the current data and config, see bot.training)",
+    )
+    args = parser.parse_args(argv)
     settings = Settings.from_env()
-    model = model_path()
+    model = args.model or model_path()
     if not model.exists():
-        print("no trained model for the current data; run `make train` first", file=sys.stderr)
+        print(f"no trained model at {model}; run `make train` first", file=sys.stderr)
         return 1
     load_shop_data(settings.shop_data_dir, settings.shop_db_path)
     print(f"shop data loaded into {settings.shop_db_path}", flush=True)

@@ -12,6 +12,7 @@ from bot.settings import PROJECT_ROOT
 from tests.support.rasa_cli import run_rasa
 
 RESPONSE_NAME = re.compile(r"\butter_[a-z_]+\b")
+RESPONSE_LITERAL = re.compile(r"[\"'](utter_[a-z_]+)[\"']")  # a name in quotes, in Python
 UNUSED_IN_STORIES = re.compile(r"The utterance '(utter_[a-z_]+)' is not used in any story")
 
 
@@ -24,8 +25,7 @@ def _responses_named_in_code() -> set[str]:
     names: set[str] = set()
     for folder in ("actions", "bot/answers"):
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
-            names |= set(RESPONSE_NAME.findall(path.read_text(encoding="utf-8")))
-    names.discard("utter_faq_")
+            names |= set(RESPONSE_LITERAL.findall(path.read_text(encoding="utf-8")))
     return names | {f"utter_faq_{topic}" for topic in FAQ_TOPICS}
 
 

@@ -32,8 +32,13 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, trained_model
     }
     log = tmp_path / "run.log"
     with log.open("wb") as out:
-        runner = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=PROJECT_ROOT, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "bot.run", "--model", str(trained_model)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while "is running" not in log.read_text(encoding="utf-8", errors="replace"):
