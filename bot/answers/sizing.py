@@ -83,45 +83,52 @@ def _adult(product: Product, chart: SizeChart, facts: Facts) -> Outcome:
     return answer(Reply(response, params))
 
 
+def _by_one_measure(
+    product: Product,
+    chart: SizeChart,
+    measure: str,
+    value: float,
+    response: str,
+    out_of_chart: str,
+) -> Outcome:
+    """Recommend from one measurement's column of the chart, or say it is outside it."""
+    index = _row_index(chart, measure, value)
+    if index is None:
+        return _out_of_chart(out_of_chart, product, chart, measure, value)
+    params = {"product": product.name, measure: fmt_number(value), "size": chart.rows[index].size}
+    return answer(Reply(response, params))
+
+
 def _kids(product: Product, chart: SizeChart, facts: Facts) -> Outcome:
-    if facts.height is not None:
-        index = _row_index(chart, "height", facts.height)
-        if index is None:
-            return _out_of_chart(
-                "utter_size_out_of_chart_kids_height", product, chart, "height", facts.height
-            )
-        params = {
-            "product": product.name,
-            "height": fmt_number(facts.height),
-            "size": chart.rows[index].size,
-        }
-        return answer(Reply("utter_size_recommend_kids", params))
+    if facts.height is not None:  # height first: it fits better than age
+        return _by_one_measure(
+            product,
+            chart,
+            "height",
+            facts.height,
+            "utter_size_recommend_kids",
+            "utter_size_out_of_chart_kids_height",
+        )
     if facts.age is not None:
-        index = _row_index(chart, "age", facts.age)
-        if index is None:
-            return _out_of_chart(
-                "utter_size_out_of_chart_kids_age", product, chart, "age", facts.age
-            )
-        params = {
-            "product": product.name,
-            "age": fmt_number(facts.age),
-            "size": chart.rows[index].size,
-        }
-        return answer(Reply("utter_size_recommend_kids_by_age", params))
+        return _by_one_measure(
+            product,
+            chart,
+            "age",
+            facts.age,
+            "utter_size_recommend_kids_by_age",
+            "utter_size_out_of_chart_kids_age",
+        )
     return ask("utter_ask_kids_height", "height")
 
 
 def _shoes(product: Product, chart: SizeChart, facts: Facts) -> Outcome:
     if facts.foot_length is None:
         return ask("utter_ask_foot_length", "foot_length")
-    index = _row_index(chart, "foot_length", facts.foot_length)
-    if index is None:
-        return _out_of_chart(
-            "utter_size_out_of_chart_foot", product, chart, "foot_length", facts.foot_length
-        )
-    params = {
-        "product": product.name,
-        "foot_length": fmt_number(facts.foot_length),
-        "size": chart.rows[index].size,
-    }
-    return answer(Reply("utter_size_recommend_shoes", params))
+    return _by_one_measure(
+        product,
+        chart,
+        "foot_length",
+        facts.foot_length,
+        "utter_size_recommend_shoes",
+        "utter_size_out_of_chart_foot",
+    )
