@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, help="with --start: this model (default: current)")
     parser.add_argument("--state-dir", type=Path, help="with --start: keep state and logs here")
     parser.add_argument("--no-parse", action="store_true", help="skip the /model/parse run")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause before each message, like a person typing "
+        "(default 0: closed loop, the next message as soon as a turn ends)",
+    )
     return parser
 
 
@@ -79,28 +86,30 @@ def ws_url(gateway_url: str) -> str:
     return base if base.endswith("/ws/buyer") else f"{base}/ws/buyer"
 
 
-async def _gateway(url: str, scripts: list[list[str]], warmup: int) -> Summary:
+async def _gateway(url: str, scripts: list[list[str]], warmup: int, think_s: float) -> Summary:
     apology = (await asyncio.to_thread(load_messages)).assistant_unavailable
     async with aiohttp.ClientSession() as session:
         buyers = [GatewayBuyer(session, url, apology) for _ in scripts]
         await asyncio.gather(*(b.connect() for b in buyers), return_exceptions=True)
         try:
-            result = await run_load(buyers, scripts, warmup)
+            result = await run_load(buyers, scripts, warmup, think_s)
         finally:
             await asyncio.gather(*(b.close() for b in buyers))
     return summarise(GATEWAY, result.measured, result.wall_s, result.warmup)
 
 
-async def _rasa(rasa_url: str, scripts: list[list[str]], warmup: int, parse: bool) -> list[Summary]:
+async def _rasa(
+    rasa_url: str, scripts: list[list[str]], warmup: int, parse: bool, think_s: float
+) -> list[Summary]:
     run = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=max(100, len(scripts)))
     async with aiohttp.ClientSession(connector=connector) as session:
         buyers = [RestBuyer(session, rasa_url, f"bench-{run}-{i}") for i in range(len(scripts))]
-        result = await run_load(buyers, scripts, warmup)
+        result = await run_load(buyers, scripts, warmup, think_s)
         summaries = [summarise(REST, result.measured, result.wall_s, result.warmup)]
         if parse:
             client = ParseClient(session, rasa_url)
-            result = await run_load([client] * len(scripts), scripts, warmup)
+            result = await run_load([client] * len(scripts), scripts, warmup, think_s)
             summaries.append(summarise(PARSE, result.measured, result.wall_s, result.warmup))
     return summaries
 
@@ -110,9 +119,11 @@ async def measure(addresses: Addresses, args: argparse.Namespace) -> list[Summar
     count = args.warmup + args.turns
     scripts = [buyer_messages(i, count) for i in range(args.conversations)]
     print(f"driving {GATEWAY} ...", flush=True)
-    gateway = await _gateway(addresses.ws_url, scripts, args.warmup)
+    think_s = args.think_ms / 1000
+    gateway = await _gateway(addresses.ws_url, scripts, args.warmup, think_s)
     print(f"driving {REST}{'' if args.no_parse else ' and ' + PARSE} ...", flush=True)
-    return [gateway, *await _rasa(addresses.rasa_url, scripts, args.warmup, not args.no_parse)]
+    rasa = await _rasa(addresses.rasa_url, scripts, args.warmup, not args.no_parse, think_s)
+    return [gateway, *rasa]
 
 
 def _report(args: argparse.Namespace, model: Path) -> dict[str, Any]:
@@ -121,6 +132,8 @@ def _report(args: argparse.Namespace, model: Path) -> dict[str, Any]:
         "conversations": args.conversations,
         "turns": args.turns,
         "warmup": args.warmup,
+        "think_ms": args.think_ms,
+        "mode": "paced" if args.think_ms > 0 else "closed loop",
         "turn_timeout_s": TURN_TIMEOUT_S,
         "servers": servers,
     }

@@ -67,6 +67,11 @@ def _model_line(model: dict[str, Any]) -> str:
     return f"model: {model['path']}\n       {trained}{size}, file {file_mb:.1f} MB"
 
 
+def _mode(params: dict[str, Any]) -> str:
+    think = params.get("think_ms", 0)
+    return f"paced (~{think:.0f} ms pause before each message)" if think else "closed loop"
+
+
 def render(report: dict[str, Any], summaries: list[Summary]) -> str:
     """The human-readable report."""
     machine, params = report["machine"], report["parameters"]
@@ -76,7 +81,7 @@ def render(report: dict[str, Any], summaries: list[Summary]) -> str:
         f"{' '.join(map(str, machine['load_average']))} at start; "
         f"Python {machine['python']}, Rasa {machine['rasa']}",
         f"parameters: {params['conversations']} concurrent conversations x {params['turns']} "
-        f"measured turns (+{params['warmup']} warm-up each), closed loop, "
+        f"measured turns (+{params['warmup']} warm-up each), {_mode(params)}, "
         f"{params['turn_timeout_s']:.0f} s turn timeout, servers: {params['servers']}",
         _model_line(report["model"]),
         "",

@@ -1,8 +1,10 @@
-"""Closed-loop load: every buyer sends its next message as soon as its last turn ended."""
+"""Load: every buyer sends its next message when its last turn ended (closed loop), or
+after a pause like a person typing (paced: ``think_s`` > 0)."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,10 +22,19 @@ class LoadResult:
     wall_s: float
 
 
-async def run_turns(buyer: Buyer, messages: Sequence[str]) -> list[Outcome]:
-    """Send ``messages`` one after another, timing each turn; failures are recorded."""
+async def run_turns(
+    buyer: Buyer, messages: Sequence[str], think_s: float = 0.0, seed: int = 0
+) -> list[Outcome]:
+    """Send ``messages`` one after another, timing each turn; failures are recorded.
+
+    With ``think_s`` > 0 the buyer pauses 0.5-1.5 x ``think_s`` before each message
+    (seeded, so runs are comparable), as a person reading and typing would.
+    """
+    pauses = random.Random(seed)
     outcomes: list[Outcome] = []
     for text in messages:
+        if think_s > 0:
+            await asyncio.sleep(think_s * pauses.uniform(0.5, 1.5))
         started = time.perf_counter()
         try:
             replies = await buyer.turn(text)
@@ -35,7 +46,7 @@ async def run_turns(buyer: Buyer, messages: Sequence[str]) -> list[Outcome]:
 
 
 async def run_load(
-    buyers: Sequence[Buyer], scripts: Sequence[Sequence[str]], warmup: int
+    buyers: Sequence[Buyer], scripts: Sequence[Sequence[str]], warmup: int, think_s: float = 0.0
 ) -> LoadResult:
     """Run every buyer's script concurrently: first ``warmup`` turns each, then the rest.
 
@@ -48,7 +59,9 @@ async def run_load(
     pairs = list(zip(buyers, scripts, strict=True))
     warm = await asyncio.gather(*(run_turns(b, s[:warmup]) for b, s in pairs))
     started = time.perf_counter()
-    measured = await asyncio.gather(*(run_turns(b, s[warmup:]) for b, s in pairs))
+    measured = await asyncio.gather(
+        *(run_turns(b, s[warmup:], think_s, seed) for seed, (b, s) in enumerate(pairs))
+    )
     wall_s = time.perf_counter() - started
     return LoadResult(_flat(warm), _flat(measured), wall_s)
 

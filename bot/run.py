@@ -9,12 +9,13 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.shop import load_shop_data
-from bot.supervisor import ManagedProcess, ProcessStartError
+from bot.supervisor import ManagedProcess, ProcessStartError, free_port
 from bot.training import model_path
 
 STARTUP_TIMEOUT_S = 180.0
@@ -42,7 +43,7 @@ def build_processes(
     gateway_url = f"http://{settings.gateway_host}:{settings.gateway_port}"
     actions = [python, "-m", "rasa_sdk", "--actions", "actions",
                "--port", _port(settings.action_server_url)]  # fmt: skip
-    rasa = [python, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
+    rasa = [python, "-m", "bot.rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
             "--port", _port(settings.rasa_url), "--model", str(model),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml"]  # fmt: skip
     gateway = [python, "-m", "bot.gateway"]
@@ -51,6 +52,8 @@ def build_processes(
         **(env or {}),
         "ACTION_SERVER_URL": settings.action_server_url,
         "SHOP_VAR_DIR": str(settings.var_dir.resolve()),
+        # rasa_sdk listens on every interface unless told otherwise; it has no auth.
+        "SANIC_HOST": "127.0.0.1",
     }
     return [
         ManagedProcess(
@@ -72,8 +75,51 @@ def _port(url: str) -> str:
     return url.rsplit(":", 1)[-1]
 
 
+def private_environment(state_dir: Path, today: str | None = None) -> dict[str, str]:
+    """Settings for a private assistant on free local ports with its state in ``state_dir``
+    (the end-to-end tests and the benchmarks run one)."""
+    env = {
+        "SHOP_VAR_DIR": str(state_dir / "var"),
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{free_port()}",
+        "GATEWAY_PORT": str(free_port()),
+        "GATEWAY_DB_URL": "",
+    }
+    return env | ({"SHOP_TODAY": today} if today else {})
+
+
+@contextmanager
+def running_assistant(
+    settings: Settings,
+    model: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout_s: float = STARTUP_TIMEOUT_S,
+    verbose: bool = False,
+) -> Iterator[list[ManagedProcess]]:
+    """Load the shop data, start the three servers together, yield once all answer their
+    health URLs, and always stop them (gateway first).
+
+    Raises:
+        ProcessStartError: a server exited or was not ready in time (the error names its log).
+    """
+    load_shop_data(settings.shop_data_dir, settings.shop_db_path)
+    processes = build_processes(settings, model, env=env)
+    try:
+        for process in processes:  # together: Rasa loads its model while the others start
+            if verbose:
+                print(f"starting {process.name} (log: {process.log_path})", flush=True)
+            process.start()
+        for process in processes:
+            process.wait_ready(timeout_s, _progress(process.name) if verbose else None)
+        yield processes
+    finally:
+        for process in reversed(processes):
+            process.stop()
+
+
 def _progress(name: str) -> Callable[[float], None]:
-    shown = {"last": -10.0}
+    shown = {"last": 0.0}
 
     def report(elapsed: float) -> None:
         if elapsed - shown["last"] >= 10:
@@ -83,48 +129,43 @@ def _progress(name: str) -> Callable[[float], None]:
     return report
 
 
+def _serve_until_stopped(processes: list[ManagedProcess]) -> int:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(1.0):
+        dead = [p.name for p in processes if not p.running]
+        if dead:
+            print(f"{', '.join(dead)} stopped unexpectedly; shutting down", file=sys.stderr)
+            return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run until interrupted; return the exit code."""
+    """Run until interrupted (Ctrl-C or SIGTERM); return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--model",
-        type=Path,
-        help="a trained model (default: the one for "
-        "the current data and config, see bot.training)",
-    )
+    parser.add_argument("--model", type=Path, help="a trained model (default: the one for the "
+                        "current data and config, see bot.training)")  # fmt: skip
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     model = args.model or model_path()
     if not model.exists():
         print(f"no trained model at {model}; run `make train` first", file=sys.stderr)
         return 1
-    load_shop_data(settings.shop_data_dir, settings.shop_db_path)
-    print(f"shop data loaded into {settings.shop_db_path}", flush=True)
-    processes = build_processes(settings, model)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     try:
-        for process in processes:
-            print(f"starting {process.name} (log: {process.log_path})", flush=True)
-            process.start()
-            process.wait_ready(STARTUP_TIMEOUT_S, _progress(process.name))
-        url = f"http://{settings.gateway_host}:{settings.gateway_port}/"
-        print(f"\n小店助手 is running. Chat as a buyer at {url}\nPress Ctrl-C to stop.", flush=True)
-        while not stop.wait(1.0):
-            dead = [p.name for p in processes if not p.running]
-            if dead:
-                print(f"{', '.join(dead)} stopped unexpectedly; shutting down", file=sys.stderr)
-                return 1
-        return 0
+        with running_assistant(settings, model, verbose=True) as processes:
+            url = f"http://{settings.gateway_host}:{settings.gateway_port}/"
+            print(f"\n小店助手 is running. Chat as a buyer at {url}\nPress Ctrl-C to stop.",
+                  flush=True)  # fmt: skip
+            code = _serve_until_stopped(processes)
+            print("stopping ...", flush=True)
     except ProcessStartError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    finally:
-        print("stopping ...", flush=True)
-        for process in reversed(processes):
-            process.stop()
-        print("stopped.", flush=True)
+    except KeyboardInterrupt:  # Ctrl-C while still starting: the servers are stopped
+        code = 130
+    print("stopped.", flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -18,6 +19,13 @@ from bot.errors import ShopAssistantError
 
 class ProcessStartError(ShopAssistantError):
     """A process exited, or did not answer its health URL in time."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (also usable as a "closed" port in tests)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def url_answers(url: str, timeout_s: float = 2.0) -> bool:

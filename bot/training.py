@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.errors import ShopAssistantError
-from bot.nlu.catalogue_entries import catalogue_entries
-from bot.nlu.shop_dictionary import write_jieba_dictionary
 from bot.settings import PROJECT_ROOT
 
 FINGERPRINT_INPUTS = (
@@ -85,11 +83,16 @@ def train(root: Path = PROJECT_ROOT, *, force: bool = False) -> Path:
     if target.exists() and not force:
         print(f"model up to date: {target.relative_to(root)}", flush=True)
         return target
+    # Imported here: they pull in spaCy (and TensorFlow), seconds that a fingerprint or an
+    # up-to-date check does not need.
+    from bot.nlu.catalogue_entries import catalogue_entries
+    from bot.nlu.shop_dictionary import write_jieba_dictionary
+
     dictionary = write_jieba_dictionary(
         catalogue_entries(root / "data" / "shop"), root / "build" / "jieba"
     )
     print(f"jieba dictionary: {dictionary.relative_to(root)}", flush=True)
-    print(f"training {target.name} (about 3-6 minutes on 2 cores) ...", flush=True)
+    print(f"training {target.name} (about 10 minutes on 2 cores) ...", flush=True)
     started = time.monotonic()
     command = [
         sys.executable,

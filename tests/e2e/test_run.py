@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from bot.supervisor import url_answers
-from tests.support.processes import free_port
+from bot.supervisor import free_port, url_answers
 
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT_S = 240

@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.processes import ManagedProcess, free_port, running_process
+from bot.supervisor import ManagedProcess, free_port
+from tests.support.processes import running_process
 
 
 @dataclass(frozen=True)

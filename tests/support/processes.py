@@ -3,12 +3,12 @@
 Usage in a conftest (the hook import makes failing tests show each process's log)::
 
     from tests.support.processes import (
-        attach_to_test, free_port, pytest_runtest_makereport, running_process,
+        attach_to_test, pytest_runtest_makereport, running_process,
     )
 
     @pytest.fixture
     async def gateway(tmp_path, request):
-        port = free_port()
+        port = free_port()  # from bot.supervisor
         async with running_process(
             [sys.executable, "-m", "bot.gateway"],
             env={"GATEWAY_PORT": str(port)},
@@ -25,7 +25,6 @@ in its own process group, logs to a file, and stops with SIGTERM, then SIGKILL.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Container, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -42,13 +41,6 @@ _PROCESSES_ATTR = "_managed_processes"
 
 class ProcessFailedError(RuntimeError):
     """A child process exited early or never became ready; the message holds its log tail."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that nothing listens on right now (also usable as a 'closed' port)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def start_process(

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.processes import free_port
+from bot.supervisor import free_port
 
 
 class StandInRasa:

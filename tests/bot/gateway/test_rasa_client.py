@@ -11,7 +11,7 @@ import pytest
 from bot.errors import UpstreamError
 from bot.gateway.rasa_client import BotReply, Button, RasaClient, parse_rasa_replies
 from bot.settings import Settings
-from tests.support.processes import free_port
+from bot.supervisor import free_port
 from tests.support.stand_in_rasa import StandInRasa, running_stand_in_rasa
 
 
