@@ -92,7 +92,7 @@ def train(root: Path = PROJECT_ROOT, *, force: bool = False) -> Path:
         catalogue_entries(root / "data" / "shop"), root / "build" / "jieba"
     )
     print(f"jieba dictionary: {dictionary.relative_to(root)}", flush=True)
-    print(f"training {target.name} (about 10 minutes on 2 cores) ...", flush=True)
+    print(f"training {target.name} (about 15 minutes on 2 cores) ...", flush=True)
     started = time.monotonic()
     command = [
         sys.executable,
