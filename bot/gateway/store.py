@@ -87,6 +87,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL keeps every committed message across process crashes and
+    # restarts; only an OS crash or power loss can drop the last commits. It spares an
+    # fsync per commit (two per buyer message, ~10 ms on this machine's disk).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
