@@ -25,7 +25,6 @@ def build_processes(
     settings: Settings,
     model: Path,
     *,
-    endpoints: Path = PROJECT_ROOT / "endpoints.yml",
     env: Mapping[str, str] | None = None,
     root: Path = PROJECT_ROOT,
 ) -> list[ManagedProcess]:
@@ -34,7 +33,6 @@ def build_processes(
     Args:
         settings: where each process listens and keeps its files.
         model: the trained Rasa model.
-        endpoints: Rasa's endpoints file (action server URL, tracker store).
         env: extra environment for every process (tests pass their settings this way).
         root: the project directory the processes run in.
     """
@@ -45,7 +43,7 @@ def build_processes(
                "--port", _port(settings.action_server_url)]  # fmt: skip
     rasa = [python, "-m", "bot.rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
             "--port", _port(settings.rasa_url), "--model", str(model),
-            "--endpoints", str(endpoints), "--credentials", "credentials.yml"]  # fmt: skip
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]  # fmt: skip
     gateway = [python, "-m", "bot.gateway"]
     # endpoints.yml reads these two (Rasa expands ${VAR} in it).
     env = {

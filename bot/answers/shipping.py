@@ -80,7 +80,7 @@ def _order_status(shop: ShopRepository, facts: Facts, rules: dict[str, Any]) -> 
     order = shop.order(facts.order_id)
     if order is None:
         return ask("utter_order_not_found", "order_id", {"order_id": None}, order_id=facts.order_id)
-    return answer(_order_reply(order, rules), slots={"order_id": order.id}, offer=None)
+    return answer(_order_reply(order, rules), slots={"order_id": order.id})
 
 
 def _order_reply(order: Order, rules: dict[str, Any]) -> Reply:
