@@ -7,14 +7,14 @@ from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import deps
-from actions.tracker_facts import facts_from_tracker, is_first_reply, with_slots
+from actions.tracker_facts import facts_from_tracker, is_first_reply, is_upset, with_slots
 from bot.answers import Facts, Outcome, Reply, answer_topic
 from bot.shop import ShopRepository
 
@@ -28,6 +28,7 @@ class Plan:
     replies: tuple[Reply, ...]
     slots: dict[str, Any] = field(default_factory=dict)
     custom: tuple[dict[str, Any], ...] = ()
+    events: tuple[EventType, ...] = ()
 
 
 def plan_for_outcome(
@@ -58,6 +59,10 @@ class ShopAction(Action, metaclass=ABCMeta):
         shop: the shop repository (the action server passes none: the configured one is used).
         today: a clock for "today" (tests fix it).
     """
+
+    # A mildly upset buyer whose question the bot can answer hears the feeling named first
+    # (E16); actions that word their own feelings (the handoff) turn this off.
+    empathy_response: ClassVar[str | None] = "utter_empathy"
 
     def __init__(
         self, shop: ShopRepository | None = None, today: Callable[[], date] | None = None
@@ -93,8 +98,10 @@ class ShopAction(Action, metaclass=ABCMeta):
         introduces = any(r.response in INTRODUCING for r in plan.replies)
         if is_first_reply(tracker) and not introduces:
             dispatcher.utter_message(response="utter_intro", **shop_params)
+        if self.empathy_response and is_upset(tracker):
+            dispatcher.utter_message(response=self.empathy_response, **shop_params)
         for reply in plan.replies:
             dispatcher.utter_message(response=reply.response, **{**shop_params, **reply.params})
         for payload in plan.custom:
             dispatcher.utter_message(json_message=payload)
-        return [SlotSet(name, value) for name, value in plan.slots.items()]
+        return [*(SlotSet(name, value) for name, value in plan.slots.items()), *plan.events]

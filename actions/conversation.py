@@ -1,4 +1,4 @@
-"""Actions that steer the conversation: continuing a topic, small talk, clarifying, humans."""
+"""Actions that steer the conversation: continuing a topic, small talk, clarifying, yes/no."""
 
 from __future__ import annotations
 
@@ -12,30 +12,20 @@ from bot.answers import Facts, Reply
 from bot.answers.stock import record_restock_notice
 from bot.answers.topics import answer_topic, guess_topic
 
-HANDOFF_PAYLOAD_KEY = "handoff"
-OFFERS_HUMAN_AFTER = 2  # misunderstandings in a row
-
 
 def _intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name", "")
 
 
 def clarify_plan(tracker: Tracker) -> Plan:
-    """A polite clarification; after repeated misunderstandings, the offer of a human."""
+    """A polite clarification with topic buttons.
+
+    Misunderstandings are counted; the escalation policy hands the buyer to a person
+    when they repeat (bot.policies.triggers).
+    """
     count = float(tracker.get_slot("misunderstood") or 0) + 1
-    if count >= OFFERS_HUMAN_AFTER:
-        return Plan((Reply("utter_offer_human"),), {"misunderstood": count, "offer": "human"})
     response = "utter_out_of_scope" if _intent(tracker) == "out_of_scope" else "utter_clarify"
     return Plan((Reply(response),), {"misunderstood": count, "offer": None})
-
-
-def human_plan(reason: str) -> Plan:
-    """Tell the buyer a human is coming and signal the handoff to the gateway."""
-    return Plan(
-        (Reply("utter_transfer_human"),),
-        {"offer": None, "pending_topic": None, "misunderstood": 0.0},
-        ({HANDOFF_PAYLOAD_KEY: {"reason": reason}},),
-    )
 
 
 class ActionContinueTopic(ShopAction):
@@ -77,7 +67,7 @@ class ActionSmallTalk(ShopAction):
 
 
 class ActionClarify(ShopAction):
-    """Low confidence or out of scope: clarify with topic buttons, then offer a human."""
+    """Low confidence or out of scope: clarify with topic buttons."""
 
     def name(self) -> str:
         """The action's name in domain.yml."""
@@ -86,30 +76,6 @@ class ActionClarify(ShopAction):
     def plan(self, tracker: Tracker, facts: Facts) -> Plan:
         """Count the misunderstanding and clarify."""
         return clarify_plan(tracker)
-
-
-class ActionRequestHuman(ShopAction):
-    """The buyer asked for a person."""
-
-    def name(self) -> str:
-        """The action's name in domain.yml."""
-        return "action_request_human"
-
-    def plan(self, tracker: Tracker, facts: Facts) -> Plan:
-        """Hand over to a human."""
-        return human_plan("request_human")
-
-
-class ActionHandleComplaint(ShopAction):
-    """A complaint: feelings first, then the facts, and the offer of a human (E11)."""
-
-    def name(self) -> str:
-        """The action's name in domain.yml."""
-        return "action_handle_complaint"
-
-    def plan(self, tracker: Tracker, facts: Facts) -> Plan:
-        """Acknowledge, apologise, ask for the facts, offer a human."""
-        return Plan((Reply("utter_complaint"),), {"offer": "human", "misunderstood": 0.0})
 
 
 class ActionHandleAffirm(ShopAction):
@@ -122,8 +88,6 @@ class ActionHandleAffirm(ShopAction):
     def plan(self, tracker: Tracker, facts: Facts) -> Plan:
         """Act on the pending offer, if any."""
         offer = tracker.get_slot("offer")
-        if offer == "human":
-            return human_plan("accepted_offer")
         if offer == "restock_notice":
             outcome = record_restock_notice(self.shop, facts)
             return Plan(outcome.replies, {"offer": None})

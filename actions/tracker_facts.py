@@ -46,3 +46,14 @@ def is_first_reply(tracker: Tracker) -> bool:
         (i for i, e in enumerate(events) if e.get("event") == "session_started"), default=-1
     )
     return not any(e.get("event") == "bot" for e in events[start + 1 :])
+
+
+def latest_sentiment(tracker: Tracker) -> dict[str, Any]:
+    """The latest message's ``sentiment`` object (neutral when the model gave none)."""
+    sentiment = (tracker.latest_message or {}).get("sentiment")
+    return sentiment if isinstance(sentiment, dict) else {"label": "neutral", "confidence": 0.0}
+
+
+def is_upset(tracker: Tracker) -> bool:
+    """Whether the buyer's latest message reads negative."""
+    return latest_sentiment(tracker).get("label") == "negative"

@@ -49,3 +49,17 @@ class BadRequestError(ShopAssistantError):
 
 class UnknownConversationError(ShopAssistantError):
     """A conversation id that the gateway does not know (or that the caller may not see)."""
+
+
+class HandoffError(ShopAssistantError):
+    """A handoff operation that cannot be done now; ``code`` says why, ``reason`` is safe
+    to show to the agent (e.g. ``not_found``, ``taken``, ``not_yours``, ``full``)."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+class AuthError(ShopAssistantError):
+    """Login failed or the session is missing, expired or not allowed to do this."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from bot.errors import SettingsError
+from bot.handoff.settings import HandoffSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,10 @@ class Settings:
     http_timeout_s: float
     max_message_chars: int
     shop_today: date | None = None  # fixes "today" for demos and tests; None = the real date
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    # The first supervisor, created on first start when no such user exists yet.
+    admin_username: str | None = None
+    admin_password: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,4 +95,31 @@ class Settings:
             http_timeout_s=_float(env, "HTTP_TIMEOUT_S", 10.0),
             max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 1000, minimum=1),
             shop_today=_date(env, "SHOP_TODAY"),
+            handoff=_handoff(env),
+            **_admin(env),
         )
+
+
+def _handoff(env: Mapping[str, str]) -> HandoffSettings:
+    defaults = HandoffSettings()
+    offer_all = _float(env, "HANDOFF_OFFER_ALL_AFTER_S", defaults.offer_all_after_s)
+    window = _float(env, "HANDOFF_WINDOW_S", defaults.window_s)
+    if offer_all >= window:
+        raise SettingsError("HANDOFF_OFFER_ALL_AFTER_S must be shorter than HANDOFF_WINDOW_S")
+    return HandoffSettings(
+        offer_all_after_s=offer_all,
+        window_s=window,
+        max_chats=_int(env, "AGENT_MAX_CHATS", defaults.max_chats, minimum=1),
+        idle_after_s=_float(env, "AGENT_IDLE_AFTER_S", defaults.idle_after_s),
+        session_hours=_float(env, "AGENT_SESSION_HOURS", defaults.session_hours),
+    )
+
+
+def _admin(env: Mapping[str, str]) -> dict[str, str | None]:
+    username = env.get("SHOP_ADMIN_USERNAME") or None
+    password = env.get("SHOP_ADMIN_PASSWORD") or None
+    if (username is None) != (password is None):
+        raise SettingsError("set both SHOP_ADMIN_USERNAME and SHOP_ADMIN_PASSWORD, or neither")
+    if password is not None and len(password) < 8:
+        raise SettingsError("SHOP_ADMIN_PASSWORD must have at least 8 characters")
+    return {"admin_username": username, "admin_password": password}

@@ -26,6 +26,7 @@ FINGERPRINT_INPUTS = (
     "requirements.lock",
     "data",
     "bot/nlu",
+    "bot/sentiment",
     "bot/policies",
 )
 KEEP_MODELS = 3

@@ -9,6 +9,8 @@ from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import json
 
+from bot.gateway.agent_rest import agent_rest
+from bot.gateway.agent_ws import agent_ws
 from bot.gateway.buyer_ws import buyer_ws
 from bot.gateway.health import health
 from bot.gateway.rest import buyer_rest
@@ -44,7 +46,10 @@ def create_app(settings: Settings, name: str = APP_NAME) -> Sanic:
     app.blueprint(health)
     app.blueprint(buyer_rest)
     app.blueprint(buyer_ws)
+    app.blueprint(agent_rest)
+    app.blueprint(agent_ws)
     app.static("/", str(STATIC_DIR / "chat.html"), name="chat_page")
+    app.static("/agent", str(STATIC_DIR / "agent.html"), name="agent_page")
     app.static("/static", str(STATIC_DIR), name="static_files")
 
     app.before_server_start(_start_services)

@@ -17,11 +17,12 @@ from sanic.response import json
 from sanic.server.websockets.impl import WebsocketImplProtocol
 from websockets.exceptions import ConnectionClosed
 
-from bot.errors import BadRequestError, StorageError
+from bot.errors import BadRequestError, HandoffError, StorageError
 from bot.gateway.chat import WELCOME_HISTORY_LIMIT, ChatService, conversation_tag
 from bot.gateway.models import StoredMessage
 from bot.gateway.protocol import (
     BuyerText,
+    CallbackRequest,
     ErrorCode,
     Ping,
     ack_frame,
@@ -32,7 +33,7 @@ from bot.gateway.protocol import (
     turn_end_frame,
     welcome_frame,
 )
-from bot.gateway.services import services_of
+from bot.gateway.services import GatewayServices, services_of
 
 log = logging.getLogger(__name__)
 
@@ -57,28 +58,50 @@ async def require_websocket_upgrade(request: Request) -> HTTPResponse | None:
 @buyer_ws.websocket("/ws/buyer")
 async def buyer_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     """Open or resume a conversation, send the welcome frame, then serve frames until close."""
-    chat = services_of(request).chat
+    services = services_of(request)
+    chat = services.chat
     try:
         conversation = await chat.open_conversation(request.args.get("conversation_id"))
         history = await chat.history(conversation.id, WELCOME_HISTORY_LIMIT)
+        status = await _handoff_status(services, conversation.id)
     except StorageError as err:
         # Handled here so that Sanic does not log the URL, which holds the buyer's key.
         log.error("cannot open a buyer conversation: %s", err)
         await ws.close(code=1011, reason="storage unavailable")
         return
-    connection = BuyerConnection(ws, chat, conversation.id)
+    connection = BuyerConnection(ws, services, conversation.id)
     await connection.send_frame(welcome_frame(conversation.id, history))
-    await connection.serve()
+    if status is not None:
+        await connection.send_frame(status)
+    services.hub.add_buyer(conversation.id, connection)
+    try:
+        await connection.serve()
+    finally:
+        services.hub.remove_buyer(conversation.id, connection)
+
+
+async def _handoff_status(services: GatewayServices, conversation_id: str) -> dict[str, Any] | None:
+    """The buyer's handoff frame when a human is involved now (on a resumed socket)."""
+    handoff = await services.handoffs.store.open_handoff_for(conversation_id)
+    if handoff is None:
+        return None
+    agent = await services.handoffs.agent(handoff.accepted_by)
+    return services.handoffs.buyer_status(handoff, agent)
 
 
 class BuyerConnection:
     """One buyer's open socket, bound to one conversation."""
 
-    def __init__(self, ws: WebsocketImplProtocol, chat: ChatService, conversation_id: str) -> None:
+    def __init__(
+        self, ws: WebsocketImplProtocol, services: GatewayServices, conversation_id: str
+    ) -> None:
         self._ws = ws
-        self._chat = chat
+        self._services = services
+        self._chat: ChatService = services.chat
         self.conversation_id = conversation_id
-        self._queue: asyncio.Queue[BuyerText | None] = asyncio.Queue(MAX_QUEUED_MESSAGES)
+        self._queue: asyncio.Queue[BuyerText | CallbackRequest | None] = asyncio.Queue(
+            MAX_QUEUED_MESSAGES
+        )
         self._is_open = True
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
@@ -131,7 +154,11 @@ class BuyerConnection:
             except Exception:  # one bad turn must not end the buyer's conversation
                 log.exception("failed to handle a buyer message")
 
-    async def _handle(self, message: BuyerText) -> None:
+    async def _handle(self, message: BuyerText | CallbackRequest) -> None:
+        if isinstance(message, CallbackRequest):
+            await self._leave_callback(message)
+            return
+
         async def acknowledge(stored: StoredMessage) -> None:
             await self.send_frame(ack_frame(message.client_message_id, stored.id))
 
@@ -150,7 +177,17 @@ class BuyerConnection:
             return
         for reply in turn.replies:
             await self.send_frame(reply_frame(reply))
+        if turn.handoff_status is not None:
+            await self.send_frame(turn.handoff_status)
         await self.send_frame(turn_end_frame(message.client_message_id, len(turn.replies)))
+
+    async def _leave_callback(self, request: CallbackRequest) -> None:
+        # The notice and the new status reach this socket through the hub.
+        try:
+            await self._services.desk.leave_callback(self.conversation_id, request.contact)
+        except HandoffError as err:
+            notice = self._chat.messages.invalid_contact if err.code == "invalid_contact" else None
+            await self._send_error(bad_request(ErrorCode.INVALID_FIELD, err.reason, notice))
 
     async def _send_error(self, error: BadRequestError) -> None:
         await self.send_frame(error_frame(error))

@@ -1,6 +1,9 @@
 """ChatService: the one place where a buyer's message is handled, whatever the transport.
 
-validate → store → detect script → Rasa → answer in the buyer's script → store replies.
+validate → store → who has the conversation? → (bot) Rasa → answer in the buyer's script
+→ store replies → a handoff the bot asked for is queued. While a human has the
+conversation the message goes to the agent instead; when Rasa or the action server is
+down, the gateway itself apologises and puts the buyer through to a human.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.db import utcnow
 from bot.errors import UnknownConversationError, UpstreamError
 from bot.gateway.messages import GatewayMessages
 from bot.gateway.models import BotReply, Button, Conversation, Script, StoredMessage
 from bot.gateway.protocol import BuyerText, ErrorCode, bad_request
 from bot.gateway.store import ConversationStore
+from bot.handoff.desk import AgentDesk
+from bot.handoff.service import HandoffRequest, HandoffService
 from bot.text.chinese_script import is_traditional, to_traditional
 
 log = logging.getLogger(__name__)
@@ -23,6 +29,8 @@ log = logging.getLogger(__name__)
 WELCOME_HISTORY_LIMIT = 50
 # Script detection looks at a prefix: enough to decide, cheap enough for the event loop.
 SCRIPT_SAMPLE_CHARS = 200
+HANDOFF_KEY = "handoff"
+ASSISTANT_UNAVAILABLE = "assistant_unavailable"
 
 
 class Assistant(Protocol):
@@ -42,6 +50,7 @@ class ChatTurn:
     buyer_message: StoredMessage
     replies: list[StoredMessage]
     is_duplicate: bool
+    handoff_status: dict[str, Any] | None = None  # sent after the replies when handed off
 
 
 def conversation_tag(conversation_id: str) -> str:
@@ -79,11 +88,15 @@ class ChatService:
         assistant: Assistant,
         messages: GatewayMessages,
         max_message_chars: int,
+        handoffs: HandoffService,
+        desk: AgentDesk,
     ) -> None:
         self._store = store
         self._assistant = assistant
         self.messages = messages
         self._max_chars = max_message_chars
+        self._handoffs = handoffs
+        self._desk = desk
 
     async def open_conversation(self, conversation_id: str | None) -> Conversation:
         """Resume the conversation with this id, or start a new one if it is missing/unknown."""
@@ -129,12 +142,23 @@ class ChatService:
             await on_stored(buyer_message)
         if not is_new:
             replies = await self._store.replies_to(buyer_message.id)
-            return ChatTurn(buyer_message, replies, is_duplicate=True)
+            handoff = await self._handoffs.store.open_handoff_for(conversation.id)
+            status = self._handoffs.buyer_status(handoff) if handoff else None
+            return ChatTurn(buyer_message, replies, is_duplicate=True, handoff_status=status)
         script = detect_script(text) or conversation.script
         if script != conversation.script:
             await self._store.set_script(conversation.id, script)
-        replies = await self._answer(conversation.id, buyer_message, script)
-        return ChatTurn(buyer_message, replies, is_duplicate=False)
+        mode = await self._handoffs.store.mode_of(conversation.id)
+        if mode.mode in ("waiting", "human"):
+            await self._desk.buyer_wrote(conversation.id, buyer_message)
+            return ChatTurn(buyer_message, [], is_duplicate=False)
+        if mode.mode == "closed":
+            await self._handoffs.store.set_mode(
+                conversation.id, "bot", mode.handoff_id, mode.resume_after_seq
+            )
+        if mode.resume_after_seq is not None:
+            await self._desk.resume_bot(conversation.id)
+        return await self._answer(conversation.id, buyer_message, script)
 
     async def _conversation(self, conversation_id: str) -> Conversation:
         conversation = await self._store.get_conversation(conversation_id)
@@ -155,7 +179,7 @@ class ChatService:
 
     async def _answer(
         self, conversation_id: str, buyer_message: StoredMessage, script: Script
-    ) -> list[StoredMessage]:
+    ) -> ChatTurn:
         # Rasa gets the buyer's own words: its pipeline normalises the script itself
         # (bot.nlu.normalizer), so its tracker, like the transcript, keeps what was written.
         text = buyer_message.text or ""
@@ -168,12 +192,61 @@ class ChatService:
                 conversation_tag(conversation_id),
                 err,
             )
-            apology = BotReply(self.messages.assistant_unavailable)
-            return await self._store.add_replies(
-                conversation_id, "system", [in_script(apology, script)], buyer_message.id
-            )
-        converted = [in_script(reply, script) for reply in replies]
-        return await self._store.add_replies(conversation_id, "bot", converted, buyer_message.id)
+            replies = []
+        visible = [reply for reply in replies if not (reply.custom or {}).get(HANDOFF_KEY)]
+        if not visible:
+            # Every buyer message gets a reply (E3): no answer at all means the assistant
+            # or its action server is down, and a person takes over.
+            return await self._hand_over_unanswered(conversation_id, buyer_message, script)
+        converted = [in_script(reply, script) for reply in visible]
+        stored = await self._store.add_replies(conversation_id, "bot", converted, buyer_message.id)
+        payload = next(
+            (r.custom[HANDOFF_KEY] for r in replies if (r.custom or {}).get(HANDOFF_KEY)), None
+        )
+        if payload is None:
+            return ChatTurn(buyer_message, stored, is_duplicate=False)
+        request = self._request(conversation_id, buyer_message, stored[-1].seq, payload)
+        return await self._queue_handoff(buyer_message, stored, request)
+
+    async def _hand_over_unanswered(
+        self, conversation_id: str, buyer_message: StoredMessage, script: Script
+    ) -> ChatTurn:
+        apology = in_script(BotReply(self.messages.assistant_unavailable), script)
+        stored = await self._store.add_replies(
+            conversation_id, "system", [apology], buyer_message.id
+        )
+        # Rasa never recorded this message: it is replayed to Rasa at the hand-back.
+        payload = {"reason": ASSISTANT_UNAVAILABLE}
+        request = self._request(conversation_id, buyer_message, buyer_message.seq - 1, payload)
+        return await self._queue_handoff(buyer_message, stored, request)
+
+    @staticmethod
+    def _request(
+        conversation_id: str, buyer_message: StoredMessage, paused_after_seq: int, payload: Any
+    ) -> HandoffRequest:
+        payload = payload if isinstance(payload, dict) else {}
+        slots = payload.get("slots")
+        sentiment = payload.get("sentiment")
+        return HandoffRequest(
+            conversation_id=conversation_id,
+            reason=str(payload.get("reason") or "request_human")[:32],
+            # The 30-second window counts from the buyer's message, not from Rasa's answer.
+            triggered_at=min(buyer_message.created_at, utcnow()),
+            paused_after_seq=paused_after_seq,
+            trigger_message_id=buyer_message.id,
+            sentiment=sentiment if isinstance(sentiment, dict) else None,
+            intent=str(payload["intent"]) if payload.get("intent") else None,
+            slots=slots if isinstance(slots, dict) else {},
+        )
+
+    async def _queue_handoff(
+        self, buyer_message: StoredMessage, stored: list[StoredMessage], request: HandoffRequest
+    ) -> ChatTurn:
+        handoff, notices = await self._handoffs.request(request)
+        status = self._handoffs.buyer_status(handoff)
+        return ChatTurn(
+            buyer_message, [*stored, *notices], is_duplicate=False, handoff_status=status
+        )
 
     @staticmethod
     def _notice(text: str, script: Script) -> str:

@@ -23,6 +23,17 @@ class GatewayMessages:
     too_long: str
     assistant_unavailable: str
     unsupported_content: str
+    handoff_no_agents: str
+    handoff_window_missed: str
+    agent_greeting: str
+    handed_back: str
+    conversation_closed: str
+    callback_recorded: str
+    invalid_contact: str
+
+    def render(self, name: str, **params: str) -> str:
+        """The text called ``name`` with its {placeholders} filled from ``params``."""
+        return str(getattr(self, name)).format(**params)
 
     def too_long_notice(self, max_chars: int) -> str:
         """The 'please split your message' text with the limit filled in."""

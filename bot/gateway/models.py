@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-Sender = Literal["buyer", "bot", "system"]
+Sender = Literal["buyer", "bot", "agent", "system"]
 Script = Literal["simplified", "traditional"]
 
 

@@ -33,6 +33,7 @@ class ErrorCode(str, Enum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     NOT_FOUND = "not_found"
     UNAVAILABLE = "unavailable"
+    CONFLICT = "conflict"
 
 
 def bad_request(code: ErrorCode, reason: str, buyer_notice: str | None = None) -> BadRequestError:
@@ -53,7 +54,15 @@ class Ping:
     """A keep-alive from the client; answered with a pong."""
 
 
-InboundFrame = BuyerText | Ping
+@dataclass(frozen=True)
+class CallbackRequest:
+    """The buyer leaves a phone number instead of waiting for an agent."""
+
+    contact: str
+
+
+InboundFrame = BuyerText | Ping | CallbackRequest
+MAX_CONTACT_CHARS = 40
 
 
 def parse_ws_frame(data: str | bytes) -> InboundFrame:
@@ -71,10 +80,13 @@ def parse_ws_frame(data: str | bytes) -> InboundFrame:
         return Ping()
     if frame_type == "message":
         return _buyer_text(frame)
+    if frame_type == "callback":
+        return CallbackRequest(string_field(frame, "contact", MAX_CONTACT_CHARS))
     if frame_type is None:
         raise bad_request(ErrorCode.UNKNOWN_TYPE, "the frame has no 'type'")
     raise bad_request(
-        ErrorCode.UNKNOWN_TYPE, f"unknown frame type {str(frame_type)[:40]!r}; use message or ping"
+        ErrorCode.UNKNOWN_TYPE,
+        f"unknown frame type {str(frame_type)[:40]!r}; use message, callback or ping",
     )
 
 
@@ -85,6 +97,16 @@ def parse_rest_message(body: bytes, content_type: str | None) -> BuyerText:
         BadRequestError: codes unsupported_media_type, invalid_utf8, invalid_json,
             not_an_object, missing_text, invalid_field.
     """
+    return _buyer_text(json_body(body, content_type))
+
+
+def json_body(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """A REST request's JSON object body.
+
+    Raises:
+        BadRequestError: codes unsupported_media_type, invalid_utf8, invalid_json,
+            not_an_object.
+    """
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != JSON_MEDIA_TYPE:
         raise bad_request(
@@ -94,7 +116,28 @@ def parse_rest_message(body: bytes, content_type: str | None) -> BuyerText:
         decoded = body.decode("utf-8")
     except UnicodeDecodeError as err:
         raise bad_request(ErrorCode.INVALID_UTF8, "the body is not valid UTF-8") from err
-    return _buyer_text(_json_object(decoded))
+    return _json_object(decoded)
+
+
+def string_field(obj: dict[str, Any], name: str, max_chars: int, required: bool = True) -> str:
+    """A string field of a JSON body, stripped and checked for length and valid Unicode.
+
+    Raises:
+        BadRequestError: codes missing_text (absent or not a string, when required),
+            empty, too_long, invalid_utf8.
+    """
+    value = obj.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise bad_request(ErrorCode.MISSING_TEXT, f"'{name}' must be a string")
+    _require_encodable(value, name)
+    value = value.strip()
+    if required and not value:
+        raise bad_request(ErrorCode.EMPTY, f"'{name}' is empty")
+    if len(value) > max_chars:
+        raise bad_request(ErrorCode.TOO_LONG, f"'{name}' is longer than {max_chars} characters")
+    return value
 
 
 def _json_object(raw: str) -> dict[str, Any]:
@@ -149,6 +192,18 @@ def reply_frame(message: StoredMessage | None, text: str | None = None) -> dict[
         "custom": message.custom,
         "message_id": message.id,
     }
+
+
+def pushed_message_frame(message: StoredMessage) -> dict[str, Any]:
+    """A frame for a line the buyer did not ask for: an ``agent`` message or a ``notice``."""
+    frame = {
+        "type": "agent" if message.sender == "agent" else "notice",
+        "text": message.text,
+        "message_id": message.id,
+    }
+    if message.sender == "agent":
+        frame["agent"] = (message.custom or {}).get("agent")
+    return frame
 
 
 def history_item(message: StoredMessage) -> dict[str, Any]:

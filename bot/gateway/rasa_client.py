@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -29,6 +30,7 @@ class RasaClient:
     def __init__(self, session: aiohttp.ClientSession, settings: Settings) -> None:
         self._session = session
         self._webhook_url = f"{settings.rasa_url}/webhooks/rest/webhook"
+        self._conversations_url = f"{settings.rasa_url}/conversations"
         self._rasa_status_url = f"{settings.rasa_url}/"
         self._action_health_url = f"{settings.action_server_url}/health"
         self._status_timeout = aiohttp.ClientTimeout(
@@ -46,6 +48,15 @@ class RasaClient:
         body = {"sender": conversation_id, "message": text, "metadata": dict(metadata)}
         payload = await self._request_json("POST", self._webhook_url, json=body)
         return parse_rasa_replies(payload)
+
+    async def append_events(self, conversation_id: str, events: Sequence[dict[str, Any]]) -> None:
+        """Append events to a conversation's tracker (Rasa's HTTP API, ``--enable-api``).
+
+        Raises:
+            UpstreamError: Rasa could not be reached or refused the events.
+        """
+        url = f"{self._conversations_url}/{quote(conversation_id, safe='')}/tracker/events"
+        await self._request_text("POST", url, json=list(events), params={"include_events": "NONE"})
 
     async def rasa_status(self) -> str:
         """Rasa's greeting line (e.g. ``Hello from Rasa: 3.6.21``); raise UpstreamError if down."""

@@ -8,14 +8,17 @@ from __future__ import annotations
 from sanic import Blueprint, HTTPResponse, Request
 from sanic.response import json
 
-from bot.errors import BadRequestError, StorageError, UnknownConversationError
+from bot.errors import BadRequestError, HandoffError, StorageError, UnknownConversationError
 from bot.gateway.protocol import (
+    MAX_CONTACT_CHARS,
     ErrorCode,
     bad_request,
     error_body,
     history_item,
+    json_body,
     parse_rest_message,
     reply_frame,
+    string_field,
 )
 from bot.gateway.services import services_of
 
@@ -25,6 +28,8 @@ HTTP_STATUS_BY_CODE = {
     ErrorCode.UNSUPPORTED_MEDIA_TYPE.value: 415,
     ErrorCode.NOT_FOUND.value: 404,
     ErrorCode.UNAVAILABLE.value: 503,
+    ErrorCode.CONFLICT.value: 409,
+    ErrorCode.INVALID_FIELD.value: 422,
 }
 
 buyer_rest = Blueprint("buyer_rest", url_prefix="/api")
@@ -71,8 +76,25 @@ async def post_message(request: Request, conversation_id: str) -> HTTPResponse:
             "message_id": turn.buyer_message.id,
             "client_message_id": turn.buyer_message.client_message_id,
             "replies": [reply_frame(reply) for reply in turn.replies],
+            "handoff": turn.handoff_status,
         }
     )
+
+
+@buyer_rest.post("/conversations/<conversation_id:str>/callback")
+async def leave_callback(request: Request, conversation_id: str) -> HTTPResponse:
+    """``{"contact": "<phone>"}`` instead of waiting for an agent: a call-back is recorded."""
+    body = json_body(request.body, request.headers.get("content-type"))
+    contact = string_field(body, "contact", MAX_CONTACT_CHARS)
+    services = services_of(request)
+    await services.chat.history(conversation_id, 1)  # 404 for an unknown conversation
+    try:
+        stored = await services.desk.leave_callback(conversation_id, contact)
+    except HandoffError as err:
+        notice = services.messages.invalid_contact if err.code == "invalid_contact" else None
+        code = ErrorCode.INVALID_FIELD if err.code == "invalid_contact" else ErrorCode.CONFLICT
+        raise bad_request(code, err.reason, notice) from err
+    return json({"replies": [reply_frame(m) for m in stored]})
 
 
 @buyer_rest.get("/conversations/<conversation_id:str>/messages")

@@ -13,12 +13,21 @@ import aiohttp
 from sanic import Request, Sanic
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db import create_engine_for, create_tables
 from bot.gateway.chat import ChatService
+from bot.gateway.hub import ConnectionHub
 from bot.gateway.messages import GatewayMessages, load_messages
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.store import ConversationStore, create_engine_for, create_tables
+from bot.gateway.store import ConversationStore
+from bot.handoff.accounts import ensure_admin
+from bot.handoff.desk import AgentDesk
+from bot.handoff.service import HandoffService
+from bot.handoff.store import HandoffStore
 from bot.settings import Settings
+from bot.shop.loader import read_yaml
 from bot.text.chinese_script import to_simplified, to_traditional
+
+SHOP_FACTS_FILE = "shop.yml"
 
 
 @dataclass
@@ -32,6 +41,9 @@ class GatewayServices:
     rasa: RasaClient
     messages: GatewayMessages
     chat: ChatService
+    hub: ConnectionHub
+    handoffs: HandoffService
+    desk: AgentDesk
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
@@ -44,11 +56,27 @@ class GatewayServices:
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.http_timeout_s))
         store = ConversationStore(engine)
         rasa = RasaClient(http, settings)
-        chat = ChatService(store, rasa, messages, settings.max_message_chars)
-        return cls(settings, http, engine, store, rasa, messages, chat)
+        hub = ConnectionHub()
+        handoff_store = HandoffStore(engine)
+        if settings.admin_username and settings.admin_password:
+            await ensure_admin(handoff_store, settings.admin_username, settings.admin_password)
+        shop_facts = await asyncio.to_thread(read_yaml, settings.shop_data_dir / SHOP_FACTS_FILE)
+        handoffs = HandoffService(
+            handoff_store,
+            store,
+            hub,
+            messages,
+            {k: v for k, v in shop_facts.items() if isinstance(v, str)},
+            settings.handoff,
+        )
+        await handoffs.start()
+        desk = AgentDesk(handoffs, rasa)
+        chat = ChatService(store, rasa, messages, settings.max_message_chars, handoffs, desk)
+        return cls(settings, http, engine, store, rasa, messages, chat, hub, handoffs, desk)
 
     async def close(self) -> None:
-        """Close the HTTP session and dispose of the database engine."""
+        """Stop the handoff timers, close the HTTP session, dispose of the database engine."""
+        await self.handoffs.close()
         await self.http.close()
         await self.engine.dispose()
 

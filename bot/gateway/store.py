@@ -6,11 +6,7 @@ SQLite by default; the same code runs on PostgreSQL when the shop scales out.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import (
     JSON,
@@ -18,25 +14,21 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
-    event,
     func,
     select,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.engine import Row, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.errors import StorageError, UnknownConversationError
+from bot.db import Database, as_utc, metadata, utcnow
+from bot.errors import UnknownConversationError
 from bot.gateway.models import BotReply, Button, Conversation, Script, Sender, StoredMessage
-
-metadata = MetaData()
 
 conversations = Table(
     "conversation",
@@ -65,50 +57,6 @@ messages = Table(
 )
 
 
-def create_engine_for(db_url: str) -> AsyncEngine:
-    """Build the async engine; for SQLite, create the database's folder and enable WAL."""
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite":
-        return create_async_engine(db_url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # SQLAlchemy 1.4 defaults file-based SQLite to NullPool: a new connection, thread and
-    # PRAGMAs for every statement. A small pool keeps connections open (bench: ~30 ms less
-    # gateway time per buyer message).
-    engine = create_async_engine(
-        db_url, poolclass=AsyncAdaptedQueuePool, pool_size=5, max_overflow=5
-    )
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets history reads proceed while a reply is being written.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL keeps every committed message across process crashes and
-    # restarts; only an OS crash or power loss can drop the last commits. It spares an
-    # fsync per commit (two per buyer message, ~10 ms on this machine's disk).
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-async def create_tables(engine: AsyncEngine) -> None:
-    """Create any missing tables (idempotent)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _as_utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def _to_message(row: Row) -> StoredMessage:
     return StoredMessage(
         id=row.id,
@@ -120,30 +68,12 @@ def _to_message(row: Row) -> StoredMessage:
         custom=row.custom,
         client_message_id=row.client_message_id,
         in_reply_to=row.in_reply_to,
-        created_at=_as_utc(row.created_at),
+        created_at=as_utc(row.created_at),
     )
 
 
-class ConversationStore:
+class ConversationStore(Database):
     """Reads and writes conversations and their ordered messages."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-
-    @asynccontextmanager
-    async def _connection(self, begin: bool = False) -> AsyncIterator[AsyncConnection]:
-        """A connection (in a transaction when ``begin``); database errors become StorageError."""
-        try:
-            async with self._engine.connect() as conn:
-                if not begin:
-                    yield conn
-                    return
-                async with conn.begin():
-                    yield conn
-        except IntegrityError:
-            raise  # callers decide what a constraint violation means
-        except SQLAlchemyError as err:
-            raise StorageError(f"database error: {type(err).__name__}") from err
 
     async def ping(self) -> None:
         """Run ``SELECT 1``; raise StorageError when the database is unusable."""
@@ -152,7 +82,7 @@ class ConversationStore:
 
     async def create_conversation(self, script: Script = "simplified") -> Conversation:
         """Start a new conversation with a fresh unguessable id."""
-        conversation = Conversation(secrets.token_urlsafe(24), _utcnow(), script)
+        conversation = Conversation(secrets.token_urlsafe(24), utcnow(), script)
         async with self._connection(begin=True) as conn:
             await conn.execute(
                 conversations.insert().values(
@@ -169,7 +99,7 @@ class ConversationStore:
                     select(conversations).where(conversations.c.id == conversation_id)
                 )
             ).first()
-        return Conversation(row.id, _as_utc(row.created_at), row.script) if row else None
+        return Conversation(row.id, as_utc(row.created_at), row.script) if row else None
 
     async def set_script(self, conversation_id: str, script: Script) -> None:
         """Remember which script the buyer writes in."""
@@ -270,7 +200,7 @@ class ConversationStore:
             "custom": content.custom,
             "client_message_id": client_message_id,
             "in_reply_to": in_reply_to,
-            "created_at": _utcnow(),
+            "created_at": utcnow(),
         }
         result = await conn.execute(messages.insert().values(seq=next_seq, **values))
         message_id = result.inserted_primary_key[0]

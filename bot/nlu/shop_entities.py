@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.errors import ShopDataError
 from bot.nlu.catalogue_entries import catalogue_entries
 from bot.nlu.entity_match import EntityMatch
+from bot.nlu.file_digest import files_digest
 from bot.nlu.gazetteer import Gazetteer
 from bot.nlu.measures import extract_measures
 
@@ -53,6 +54,11 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._model_storage = model_storage
         self._resource = resource
         self._gazetteer = gazetteer
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The catalogue files: editing them retrains the gazetteer."""
+        return files_digest(Path(config.get("shop_data_dir", "data/shop")))
 
     @classmethod
     def create(

@@ -7,7 +7,6 @@ from actions.conversation import (
     ActionContinueTopic,
     ActionHandleAffirm,
     ActionHandleDeny,
-    ActionRequestHuman,
     ActionSmallTalk,
 )
 from bot.shop import ShopRepository
@@ -40,7 +39,7 @@ async def test_inform_with_nothing_usable_clarifies(shop: ShopRepository) -> Non
     assert sent(dispatcher) == ["utter_clarify"]
 
 
-async def test_second_misunderstanding_in_a_row_offers_a_human(shop: ShopRepository) -> None:
+async def test_misunderstandings_are_counted(shop: ShopRepository) -> None:
     action = ActionClarify(shop=shop)
     first, events = await run(action, make_tracker("nlu_fallback", "阿巴阿巴"))
     assert sent(first) == ["utter_clarify"]
@@ -48,19 +47,14 @@ async def test_second_misunderstanding_in_a_row_offers_a_human(shop: ShopReposit
     second, events = await run(
         action, make_tracker("out_of_scope", "今天天气", {"misunderstood": count})
     )
-    assert sent(second) == ["utter_offer_human"]
-    assert slot_events(events)["offer"] == "human"
+    # The escalation policy, not the action, hands a repeated misunderstanding to a human.
+    assert sent(second) == ["utter_out_of_scope"]
+    assert slot_events(events)["misunderstood"] == count + 1
 
 
 async def test_out_of_scope_first_time(shop: ShopRepository) -> None:
     dispatcher, _ = await run(ActionClarify(shop=shop), make_tracker("out_of_scope", "讲个笑话"))
     assert sent(dispatcher) == ["utter_out_of_scope"]
-
-
-async def test_request_human_signals_handoff(shop: ShopRepository) -> None:
-    dispatcher, _ = await run(ActionRequestHuman(shop=shop), make_tracker("request_human"))
-    assert sent(dispatcher) == ["utter_transfer_human", "custom:handoff"]
-    assert dispatcher.messages[0]["service_hours"] == "每天 9:00-22:00"
 
 
 async def test_affirm_accepts_restock_offer(shop: ShopRepository) -> None:
@@ -70,13 +64,6 @@ async def test_affirm_accepts_restock_offer(shop: ShopRepository) -> None:
     )
     assert sent(dispatcher) == ["utter_restock_notice_recorded"]
     assert slot_events(events)["offer"] is None
-
-
-async def test_affirm_accepts_human_offer(shop: ShopRepository) -> None:
-    dispatcher, _ = await run(
-        ActionHandleAffirm(shop=shop), make_tracker("affirm", "好", {"offer": "human"})
-    )
-    assert sent(dispatcher) == ["utter_transfer_human", "custom:handoff"]
 
 
 async def test_affirm_without_offer_and_deny(shop: ShopRepository) -> None:
@@ -100,3 +87,18 @@ async def test_thanks_and_goodbye(shop: ShopRepository) -> None:
     thanks, _ = await run(ActionSmallTalk(shop=shop), make_tracker("thank", "谢谢"))
     bye, _ = await run(ActionSmallTalk(shop=shop), make_tracker("goodbye", "拜拜"))
     assert sent(thanks) == ["utter_thank"] and sent(bye) == ["utter_goodbye"]
+
+
+async def test_a_mildly_upset_buyer_hears_empathy_before_the_answer(shop: ShopRepository) -> None:
+    tracker = make_tracker(
+        "inform", "蓝色", {"product": "碎花连衣裙", "colour": "蓝色", "pending_topic": "stock"},
+        sentiment={"label": "negative", "confidence": 0.8},
+    )  # fmt: skip
+    dispatcher, _ = await run(ActionContinueTopic(shop=shop), tracker)
+    assert sent(dispatcher) == ["utter_empathy", "utter_ask_size_for_stock"]
+
+
+async def test_a_neutral_buyer_gets_no_empathy_line(shop: ShopRepository) -> None:
+    tracker = make_tracker("greet", "你好", sentiment={"label": "neutral", "confidence": 0.9})
+    dispatcher, _ = await run(ActionSmallTalk(shop=shop), tracker)
+    assert "utter_empathy" not in sent(dispatcher)

@@ -18,6 +18,8 @@ class BuyerSocket:
         self.ws = ws
         self.welcome = welcome
         self.conversation_id: str = welcome["conversation_id"]
+        # Frames read while looking for others (handoff status, notices, agent messages).
+        self.pushed: list[dict[str, Any]] = []
 
     @classmethod
     async def connect(
@@ -75,15 +77,36 @@ class BuyerSocket:
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Send a message; return its ack and every bot frame up to the ``turn_end`` frame.
 
-        ``replies``, when given, is the number of bot frames the turn must have.
+        ``replies``, when given, is the number of bot frames the turn must have. Other
+        frames met on the way (handoff status, notices) are kept in ``pushed``.
         """
         await self.send_message(text, client_message_id)
-        ack = await self.next_frame(timeout_s)
-        assert ack["type"] == "ack", ack
+        ack = await self.wait_for("ack", timeout_s)
         bots: list[dict[str, Any]] = []
         while (frame := await self.next_frame(timeout_s))["type"] != "turn_end":
-            assert frame["type"] == "bot", frame
-            bots.append(frame)
+            if frame["type"] == "bot":
+                bots.append(frame)
+            else:
+                self.pushed.append(frame)
         assert frame["replies"] == len(bots), (frame, bots)
         assert replies is None or len(bots) == replies, bots
         return ack, bots
+
+    async def wait_for(
+        self, frame_type: str, timeout_s: float = FRAME_TIMEOUT_S, **expected: Any
+    ) -> dict[str, Any]:
+        """The first frame of ``frame_type`` whose fields equal ``expected`` (kept frames
+        first); frames skipped on the way are kept in ``pushed``."""
+
+        def matches(frame: dict[str, Any]) -> bool:
+            return frame["type"] == frame_type and all(
+                frame.get(k) == v for k, v in expected.items()
+            )
+
+        for frame in self.pushed:
+            if matches(frame):
+                self.pushed.remove(frame)
+                return frame
+        while not matches(frame := await self.next_frame(timeout_s)):
+            self.pushed.append(frame)
+        return frame

@@ -14,13 +14,21 @@ def make_tracker(
     *,
     bot_spoke: bool = True,
     sender_id: str = "test-conversation",
+    sentiment: dict[str, Any] | None = None,
 ) -> Tracker:
-    """A tracker whose latest message has ``intent``; ``bot_spoke`` says whether the bot
-    already replied in this session (which decides the E2 introduction)."""
+    """A tracker whose latest message has ``intent`` (and ``sentiment``, when given);
+    ``bot_spoke`` says whether the bot already replied in this session (which decides
+    the E2 introduction)."""
     events: list[dict[str, Any]] = [{"event": "session_started"}]
     if bot_spoke:
         events.append({"event": "bot", "text": "您好"})
-    latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "text": text}
+    latest: dict[str, Any] = {
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": [],
+        "text": text,
+    }
+    if sentiment is not None:
+        latest["sentiment"] = sentiment
     events.append({"event": "user", "text": text, "parse_data": latest})
     return Tracker(
         sender_id=sender_id,

@@ -9,12 +9,29 @@
     connecting: "正在连接…",
     online: "客服在线,欢迎咨询",
     reconnecting: "网络连接中断,正在为您重新连接…",
+    waiting: "正在为您转接人工客服…",
+    human: "客服{name}已接入",
+    humanUnnamed: "人工客服已接入",
+    bot: "已转回智能客服",
+    closed: "人工服务已结束,已转回智能客服",
+    callbackHint: "不想等待?留下手机号,客服稍后给您回电:",
+    callbackBusy: "客服暂时都在忙,您可以留下手机号,我们尽快给您回电:",
+    badPhone: "请填写正确的手机号(5到20位数字)",
+    offline: "网络连接中断,请稍后再提交",
   };
+  // The same check as the gateway's: digits with optional +, spaces and dashes.
+  var PHONE_PATTERN = /^\+?[\d\s-]{5,30}$/;
 
   var list = document.getElementById("messages");
   var form = document.getElementById("composer");
   var input = document.getElementById("input");
   var statusLine = document.getElementById("status");
+  var handoffLine = document.getElementById("handoff");
+  var callbackForm = document.getElementById("callback");
+  var callbackLabel = document.getElementById("callback-label");
+  var callbackInput = document.getElementById("callback-phone");
+  var callbackButton = document.getElementById("callback-send");
+  var callbackError = document.getElementById("callback-error");
 
   var socket = null;
   var retryMs = 1000;
@@ -22,6 +39,9 @@
   var outbox = new Map();
   // A quick reply sends its payload; the buyer should keep seeing the button's title.
   var titleByPayload = new Map();
+  // Who is talking with the buyer: "bot", "waiting" (for a person) or "human".
+  var handoffMode = "bot";
+  var callbackPending = false;
 
   function loadConversationId() {
     try { return window.localStorage.getItem(STORAGE_KEY) || ""; } catch (e) { return ""; }
@@ -42,9 +62,15 @@
 
   function scrollToEnd() { list.scrollTop = list.scrollHeight; }
 
-  function addMessage(sender, text, buttons) {
+  function addMessage(sender, text, buttons, agentName) {
     var item = document.createElement("li");
     item.className = "message message--" + sender;
+    if (sender === "agent") {
+      var name = document.createElement("div");
+      name.className = "message__name";
+      name.textContent = agentName || "人工客服";
+      item.appendChild(name);
+    }
     var bubble = document.createElement("div");
     bubble.className = "message__bubble";
     bubble.textContent = text || "";
@@ -81,7 +107,8 @@
       if (message.sender === "buyer" && titleByPayload.has(message.text)) {
         shown = titleByPayload.get(message.text);
       }
-      addMessage(message.sender, shown, message.buttons);
+      var agent = message.custom && message.custom.agent;
+      addMessage(message.sender, shown, message.buttons, agent && agent.work_name);
       if (message.client_message_id) { outbox.delete(message.client_message_id); }
     });
   }
@@ -111,10 +138,64 @@
     });
   }
 
+  function workName(agent) {
+    return agent && typeof agent.work_name === "string" ? agent.work_name : "";
+  }
+
+  // The buyer may leave a phone number while waiting for a person (the gateway accepts it
+  // until an agent picks up); the hint gets more pressing once the wait is long.
+  function showCallbackForm(urgent) {
+    callbackLabel.textContent = urgent ? TEXT.callbackBusy : TEXT.callbackHint;
+    callbackForm.classList.toggle("callback--urgent", Boolean(urgent));
+    if (callbackForm.hidden) {
+      callbackForm.hidden = false;
+      callbackError.textContent = "";
+      callbackButton.disabled = false;
+      scrollToEnd();
+    }
+  }
+
+  function hideCallbackForm() {
+    callbackForm.hidden = true;
+    callbackPending = false;
+    callbackButton.disabled = false;
+  }
+
+  function showHandoff(frame) {
+    handoffMode = frame.mode;
+    var text = "";
+    if (frame.mode === "waiting") {
+      text = TEXT.waiting;
+    } else if (frame.mode === "human") {
+      var name = workName(frame.agent);
+      text = name ? TEXT.human.replace("{name}", name) : TEXT.humanUnnamed;
+    } else if (frame.mode === "closed") {
+      text = TEXT.closed;
+    } else {
+      text = TEXT.bot;
+    }
+    handoffLine.textContent = text;
+    handoffLine.className = "chat__handoff chat__handoff--" + (frame.mode || "bot");
+    handoffLine.hidden = false;
+    if (frame.mode === "waiting") {
+      showCallbackForm(frame.callback_offered || frame.stage === "window_missed");
+    } else {
+      hideCallbackForm();
+    }
+  }
+
+  function resetHandoff() {
+    handoffMode = "bot";
+    handoffLine.hidden = true;
+    hideCallbackForm();
+  }
+
   function onFrame(frame) {
     switch (frame.type) {
       case "welcome":
         saveConversationId(frame.conversation_id);
+        // A handoff still open is announced by the next frame.
+        resetHandoff();
         showHistory(frame.history || []);
         resendOutbox();
         break;
@@ -126,9 +207,23 @@
       case "bot":
         addMessage("bot", frame.text, frame.buttons);
         break;
+      case "agent":
+        addMessage("agent", frame.text, null, workName(frame.agent));
+        break;
+      case "notice":
+        addMessage("system", frame.text);
+        if (handoffMode === "waiting") { showCallbackForm(true); }
+        break;
+      case "handoff":
+        showHandoff(frame);
+        break;
       case "error":
         // Buyer-facing notices arrive as "bot" frames; the code is for developers.
         console.warn("gateway error", frame.code, frame.reason);
+        if (callbackPending) {
+          callbackPending = false;
+          callbackButton.disabled = false;
+        }
         break;
       default:
         break;
@@ -164,6 +259,25 @@
     input.value = "";
     input.focus();
     sendMessage(text);
+  });
+
+  callbackForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var contact = callbackInput.value.trim();
+    var digits = contact.replace(/\D/g, "").length;
+    if (!PHONE_PATTERN.test(contact) || digits < 5 || digits > 20) {
+      callbackError.textContent = TEXT.badPhone;
+      return;
+    }
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      callbackError.textContent = TEXT.offline;
+      return;
+    }
+    callbackError.textContent = "";
+    callbackPending = true;
+    callbackButton.disabled = true;
+    // The gateway answers with a notice and a handoff frame (mode "bot"), or an error.
+    sendFrame({ type: "callback", contact: contact });
   });
 
   input.addEventListener("keydown", function (event) {

@@ -9,6 +9,8 @@ import aiohttp
 import pytest
 
 from bot.gateway.messages import GatewayMessages, load_messages
+from bot.settings import PROJECT_ROOT
+from bot.shop.loader import read_yaml
 from tests.support.gateway import RunningGateway, running_gateway
 from tests.support.processes import (
     attach_to_test,
@@ -35,3 +37,10 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 def gateway_messages() -> GatewayMessages:
     """The texts the gateway sends on its own behalf (what buyers should see)."""
     return load_messages()
+
+
+@pytest.fixture(scope="session")
+def no_agents_notice(gateway_messages: GatewayMessages) -> str:
+    """What a buyer handed to humans reads when no agent is online."""
+    facts = read_yaml(PROJECT_ROOT / "data" / "shop" / "shop.yml")
+    return gateway_messages.render("handoff_no_agents", **facts)

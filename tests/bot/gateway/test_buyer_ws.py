@@ -73,7 +73,9 @@ async def test_5000_characters_is_too_long(gateway, http, gateway_messages) -> N
         assert await rest_history(http, gateway, buyer.conversation_id) == []
 
 
-async def test_emoji_only_reaches_rasa_path_and_is_stored(gateway, http, gateway_messages) -> None:
+async def test_emoji_only_reaches_rasa_path_and_is_stored(
+    gateway, http, gateway_messages, no_agents_notice
+) -> None:
     async with await BuyerSocket.connect(http, gateway.ws_url) as buyer:
         await assert_apology_turn(buyer, "😀👍🎉", gateway_messages)
         await buyer.ping()
@@ -81,6 +83,7 @@ async def test_emoji_only_reaches_rasa_path_and_is_stored(gateway, http, gateway
     assert [(m["sender"], m["text"]) for m in history] == [
         ("buyer", "😀👍🎉"),
         ("system", gateway_messages.assistant_unavailable),
+        ("system", no_agents_notice),
     ]
 
 
@@ -147,7 +150,9 @@ async def test_message_without_text_gets_error(gateway, http) -> None:
         await buyer.ping()
 
 
-async def test_resume_by_conversation_id_returns_history(gateway, http, gateway_messages) -> None:
+async def test_resume_by_conversation_id_returns_history(
+    gateway, http, gateway_messages, no_agents_notice
+) -> None:
     async with await BuyerSocket.connect(http, gateway.ws_url) as buyer:
         await assert_apology_turn(buyer, "请问有L码吗", gateway_messages, "m1")
         cid = buyer.conversation_id
@@ -157,9 +162,13 @@ async def test_resume_by_conversation_id_returns_history(gateway, http, gateway_
         assert [m["text"] for m in history] == [
             "请问有L码吗",
             gateway_messages.assistant_unavailable,
+            no_agents_notice,
         ]
         assert history[0]["client_message_id"] == "m1"
-        assert [m["seq"] for m in history] == [1, 2]
+        assert [m["seq"] for m in history] == [1, 2, 3]
+        # The resumed socket is told at once that the buyer waits for a person.
+        status = await resumed.wait_for("handoff")
+        assert status["mode"] == "waiting"
 
 
 async def test_unknown_conversation_id_starts_a_new_one(gateway, http) -> None:
@@ -168,7 +177,9 @@ async def test_unknown_conversation_id_starts_a_new_one(gateway, http) -> None:
         assert buyer.welcome["history"] == []
 
 
-async def test_duplicate_client_message_id_is_stored_once(gateway, http, gateway_messages) -> None:
+async def test_duplicate_client_message_id_is_stored_once(
+    gateway, http, gateway_messages, no_agents_notice
+) -> None:
     async with await BuyerSocket.connect(http, gateway.ws_url) as buyer:
         first_ack, first_replies = await buyer.exchange("有货吗", "dup-1")
         second_ack, second_replies = await buyer.exchange("有货吗", "dup-1")
@@ -176,7 +187,11 @@ async def test_duplicate_client_message_id_is_stored_once(gateway, http, gateway
     assert second_ack == first_ack
     assert second_replies == first_replies
     history = await rest_history(http, gateway, cid)
-    assert [m["text"] for m in history] == ["有货吗", gateway_messages.assistant_unavailable]
+    assert [m["text"] for m in history] == [
+        "有货吗",
+        gateway_messages.assistant_unavailable,
+        no_agents_notice,
+    ]
 
 
 async def test_traditional_buyer_gets_traditional_apology(gateway, http, gateway_messages) -> None:

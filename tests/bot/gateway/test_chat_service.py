@@ -8,14 +8,25 @@ from typing import Any
 
 import pytest
 
+from bot.db import create_engine_for, create_tables
 from bot.errors import BadRequestError, UnknownConversationError, UpstreamError
 from bot.gateway.chat import ChatService, detect_script
+from bot.gateway.hub import ConnectionHub
 from bot.gateway.messages import GatewayMessages, load_messages
 from bot.gateway.models import BotReply, Button
 from bot.gateway.protocol import BuyerText
-from bot.gateway.store import ConversationStore, create_engine_for, create_tables
+from bot.gateway.store import ConversationStore
+from bot.handoff.desk import AgentDesk
+from bot.handoff.service import HandoffService
+from bot.handoff.settings import HandoffSettings
+from bot.handoff.store import HandoffStore
 
 MAX_CHARS = 20
+SHOP_FACTS = {
+    "callback_promise": "2 小时内回电",
+    "service_hours": "9:00-22:00",
+    "assistant_name": "小悦",
+}
 
 
 class StandInAssistant:
@@ -27,6 +38,7 @@ class StandInAssistant:
         self.down = False
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.history_seen: list[list[str | None]] = []
+        self.appended: list[tuple[str, list[Any]]] = []
 
     async def send(
         self, conversation_id: str, text: str, metadata: Mapping[str, Any]
@@ -38,6 +50,9 @@ class StandInAssistant:
         if self.down:
             raise UpstreamError("connection refused")
         return self.replies
+
+    async def append_events(self, conversation_id: str, events: Any) -> None:
+        self.appended.append((conversation_id, list(events)))
 
 
 @pytest.fixture
@@ -60,8 +75,24 @@ def assistant(store: ConversationStore) -> StandInAssistant:
 
 
 @pytest.fixture
-def chat(store, assistant, messages) -> ChatService:
-    return ChatService(store, assistant, messages, MAX_CHARS)
+async def handoffs(store, messages) -> AsyncIterator[HandoffService]:
+    service = HandoffService(
+        HandoffStore(store._engine),
+        store,
+        ConnectionHub(),
+        messages,
+        SHOP_FACTS,
+        HandoffSettings(),
+    )
+    await service.start()
+    yield service
+    await service.close()
+
+
+@pytest.fixture
+def chat(store, assistant, messages, handoffs) -> ChatService:
+    desk = AgentDesk(handoffs, assistant)
+    return ChatService(store, assistant, messages, MAX_CHARS, handoffs, desk)
 
 
 async def test_buyer_message_is_stored_before_rasa_and_replies_after(chat, assistant) -> None:
@@ -102,11 +133,15 @@ async def test_rasa_down_stores_message_and_apologises(chat, assistant, messages
     assistant.down = True
     conversation = await chat.open_conversation(None)
     turn = await chat.handle_buyer_message(conversation.id, BuyerText("<b>人呢</b>"))
+    notice = messages.render("handoff_no_agents", **SHOP_FACTS)
     assert [(r.sender, r.text) for r in turn.replies] == [
-        ("system", messages.assistant_unavailable)
+        ("system", messages.assistant_unavailable),
+        ("system", notice),
     ]
+    assert turn.handoff_status is not None
+    assert turn.handoff_status["mode"] == "waiting"
     history = await chat.history(conversation.id)
-    assert [m.text for m in history] == ["<b>人呢</b>", messages.assistant_unavailable]
+    assert [m.text for m in history] == ["<b>人呢</b>", messages.assistant_unavailable, notice]
 
 
 @pytest.mark.parametrize(

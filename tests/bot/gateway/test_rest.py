@@ -32,11 +32,13 @@ async def post_raw(
 async def assert_still_works(
     http: aiohttp.ClientSession, gateway: RunningGateway, cid: str, messages: GatewayMessages
 ) -> None:
-    """A valid message after the bad one is stored and answered (Rasa down: apology)."""
+    """A valid message after the bad one is stored and answered (Rasa down: an apology,
+    and the buyer is put through to a human)."""
     async with http.post(messages_url(gateway, cid), json={"text": "还在吗"}) as response:
         assert response.status == 200
         body = await response.json()
-    assert [r["text"] for r in body["replies"]] == [messages.assistant_unavailable]
+    assert body["replies"][0]["text"] == messages.assistant_unavailable
+    assert body["handoff"]["mode"] == "waiting"
 
 
 async def history(http: aiohttp.ClientSession, gateway: RunningGateway, cid: str) -> list:
@@ -45,26 +47,31 @@ async def history(http: aiohttp.ClientSession, gateway: RunningGateway, cid: str
         return (await response.json())["messages"]
 
 
-async def test_message_while_rasa_is_down_is_stored(gateway, http, gateway_messages) -> None:
+async def test_message_while_rasa_is_down_is_stored(
+    gateway, http, gateway_messages, no_agents_notice
+) -> None:
     cid = await new_conversation(http, gateway)
     body = {"text": "这件T恤有M码吗", "client_message_id": "r1"}
     async with http.post(messages_url(gateway, cid), json=body) as response:
         assert response.status == 200
         answer = await response.json()
     assert answer["client_message_id"] == "r1"
-    assert answer["replies"] == [
-        {
-            "type": "bot",
-            "text": gateway_messages.assistant_unavailable,
-            "buttons": [],
-            "custom": None,
-            "message_id": answer["message_id"] + 1,
-        }
-    ]
+    assert answer["replies"][0] == {
+        "type": "bot",
+        "text": gateway_messages.assistant_unavailable,
+        "buttons": [],
+        "custom": None,
+        "message_id": answer["message_id"] + 1,
+    }
+    # Nobody is online: the buyer is told at once, and the handoff waits in the queue.
+    assert answer["replies"][1]["text"] == no_agents_notice
+    assert answer["handoff"]["mode"] == "waiting"
+    assert answer["handoff"]["reason"] == "assistant_unavailable"
     stored = await history(http, gateway, cid)
     assert [(m["sender"], m["text"]) for m in stored] == [
         ("buyer", "这件T恤有M码吗"),
         ("system", gateway_messages.assistant_unavailable),
+        ("system", no_agents_notice),
     ]
 
 
@@ -144,7 +151,8 @@ async def test_duplicate_client_message_id_is_stored_once(gateway, http, gateway
             assert response.status == 200
             answers.append(await response.json())
     assert answers[0] == answers[1]
-    assert len(await history(http, gateway, cid)) == 2  # one buyer message, one apology
+    # one buyer message, the apology, and the notice that nobody is online
+    assert len(await history(http, gateway, cid)) == 3
 
 
 async def test_unknown_conversation_is_404(gateway, http) -> None:

@@ -1,0 +1,70 @@
+"""ConnectionHub: the open buyer and agent sockets of this process, by conversation and agent.
+
+It is the handoff service's Notifier: frames pushed to a conversation reach every socket
+the buyer has open for it (two tabs, a reconnect), frames for agents reach their consoles.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from typing import Any, Protocol
+
+from bot.gateway.models import StoredMessage
+from bot.gateway.protocol import pushed_message_frame
+
+
+class FrameSink(Protocol):
+    """An open socket that takes JSON frames."""
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Send one frame (a closed socket is not an error)."""
+
+
+class ConnectionHub:
+    """Registry of open sockets; implements ``bot.handoff.service.Notifier``."""
+
+    def __init__(self) -> None:
+        self._buyers: dict[str, set[FrameSink]] = defaultdict(set)
+        self._agents: dict[int, set[FrameSink]] = defaultdict(set)
+
+    def add_buyer(self, conversation_id: str, sink: FrameSink) -> None:
+        """Register a buyer socket."""
+        self._buyers[conversation_id].add(sink)
+
+    def remove_buyer(self, conversation_id: str, sink: FrameSink) -> None:
+        """Forget a buyer socket."""
+        self._buyers[conversation_id].discard(sink)
+        if not self._buyers[conversation_id]:
+            del self._buyers[conversation_id]
+
+    def add_agent(self, agent_id: int, sink: FrameSink) -> None:
+        """Register an agent's console socket."""
+        self._agents[agent_id].add(sink)
+
+    def remove_agent(self, agent_id: int, sink: FrameSink) -> None:
+        """Forget an agent's console socket."""
+        self._agents[agent_id].discard(sink)
+        if not self._agents[agent_id]:
+            del self._agents[agent_id]
+
+    async def to_buyer(self, conversation_id: str, frame: dict[str, Any]) -> None:
+        """Push a frame to every socket of the conversation."""
+        for sink in list(self._buyers.get(conversation_id, ())):
+            await sink.send_frame(frame)
+
+    async def to_buyer_messages(
+        self, conversation_id: str, messages: Sequence[StoredMessage]
+    ) -> None:
+        """Push stored agent messages and notices to the buyer."""
+        for message in messages:
+            await self.to_buyer(conversation_id, pushed_message_frame(message))
+
+    async def to_agents(
+        self, frame: dict[str, Any], agent_ids: Collection[int] | None = None
+    ) -> None:
+        """Push a frame to these agents (None: every connected agent)."""
+        targets = self._agents.keys() if agent_ids is None else agent_ids
+        for agent_id in list(targets):
+            for sink in list(self._agents.get(agent_id, ())):
+                await sink.send_frame(frame)

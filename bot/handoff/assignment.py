@@ -1,0 +1,27 @@
+"""Who gets the next handoff: the least-loaded available agent with free capacity."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from bot.handoff.models import Agent
+
+
+def choose_agent(
+    available: Sequence[Agent], loads: Mapping[int, int], declined_by: Collection[int]
+) -> Agent | None:
+    """The agent to offer a handoff to, or None when nobody can take it now.
+
+    Supervisors are not auto-assigned: they are alerted when the window runs late and may
+    take over any conversation. Ties go to the agent with the lower id (stable order).
+    """
+    candidates = [
+        agent
+        for agent in available
+        if not agent.is_supervisor
+        and agent.id not in declined_by
+        and loads.get(agent.id, 0) < agent.max_chats
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda agent: (loads.get(agent.id, 0), agent.id))

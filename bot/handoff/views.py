@@ -1,0 +1,48 @@
+"""JSON views of handoffs for agents' consoles and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.handoff.models import Agent, Handoff
+
+STAGE_NAMES = {0: "assigned", 1: "offered_to_all", 2: "window_missed"}
+
+
+def agent_view(agent: Agent | None) -> dict[str, Any] | None:
+    """What others may see of an agent: id, work name, role (never the login)."""
+    if agent is None:
+        return None
+    return {"id": agent.id, "work_name": agent.work_name, "role": agent.role}
+
+
+def handoff_view(
+    handoff: Handoff, agents: Mapping[int, Agent], now: datetime, position: int | None = None
+) -> dict[str, Any]:
+    """A handoff as the console shows it, with the seconds left in its 30-second window."""
+
+    def agent(agent_id: int | None) -> dict[str, Any] | None:
+        return agent_view(agents.get(agent_id)) if agent_id is not None else None
+
+    return {
+        "id": handoff.id,
+        "conversation_id": handoff.conversation_id,
+        "state": handoff.state,
+        "reason": handoff.reason,
+        "sentiment": handoff.sentiment,
+        "intent": handoff.intent,
+        "slots": handoff.slots,
+        "stage": STAGE_NAMES.get(handoff.stage, str(handoff.stage)),
+        "triggered_at": handoff.triggered_at.isoformat(),
+        "offer_all_at": handoff.offer_all_at.isoformat(),
+        "window_ends_at": handoff.fallback_at.isoformat(),
+        "seconds_waiting": round((now - handoff.triggered_at).total_seconds(), 1),
+        "seconds_left": round((handoff.fallback_at - now).total_seconds(), 1),
+        "assigned_agent": agent(handoff.assigned_agent_id),
+        "accepted_by": agent(handoff.accepted_by),
+        "accepted_at": handoff.accepted_at.isoformat() if handoff.accepted_at else None,
+        "outcome": handoff.outcome,
+        "position": position,
+    }
