@@ -7,6 +7,7 @@ test opens its own conversation, so no test sees another's state.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,18 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.db import create_engine_for, create_tables
+from bot.handoff.accounts import create_account
+from bot.handoff.store import HandoffStore
 from bot.run import private_environment, running_assistant
 from bot.settings import Settings
+from bot.supervisor import ManagedProcess
 from tests.conftest import DEMO_TODAY
+
+AGENT_PASSWORD = "e2e-password-1"
+AGENTS = (("agent1", "客服001"), ("agent2", "客服002"))
+# Short windows so the 15 s / 30 s stages can be watched in seconds.
+HANDOFF_ENV = {"HANDOFF_OFFER_ALL_AFTER_S": "2", "HANDOFF_WINDOW_S": "4"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,22 @@ class RunningAssistant:
     gateway_url: str
     ws_url: str
     rasa_url: str
+    processes: tuple[ManagedProcess, ...] = ()
+
+    def process(self, name: str) -> ManagedProcess:
+        """The managed process called ``name`` (``gateway``, ``Rasa server`` …)."""
+        return next(p for p in self.processes if p.name == name)
+
+
+async def _create_agents(settings: Settings) -> None:
+    engine = create_engine_for(settings.gateway_db_url)
+    try:
+        await create_tables(engine)
+        store = HandoffStore(engine)
+        for username, work_name in AGENTS:
+            await create_account(store, username, AGENT_PASSWORD, work_name)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -34,12 +60,17 @@ def assistant(
 ) -> Iterator[RunningAssistant]:
     """Start the three servers once per session and stop them at the end."""
     env = private_environment(tmp_path_factory.mktemp("assistant"), DEMO_TODAY.isoformat())
+    env |= HANDOFF_ENV
     settings = Settings.from_env(env)
+    asyncio.run(_create_agents(settings))
     with running_assistant(settings, trained_model, env=env) as processes:
         try:
             port = settings.gateway_port
             yield RunningAssistant(
-                f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/buyer", settings.rasa_url
+                f"http://127.0.0.1:{port}",
+                f"ws://127.0.0.1:{port}/ws/buyer",
+                settings.rasa_url,
+                tuple(processes),
             )
         finally:
             for process in processes:  # shown by pytest when a test of the session failed

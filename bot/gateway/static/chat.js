@@ -156,6 +156,7 @@
   }
 
   function hideCallbackForm() {
+    if (callbackPending) { callbackInput.value = ""; }
     callbackForm.hidden = true;
     callbackPending = false;
     callbackButton.disabled = false;
