@@ -67,10 +67,13 @@ async def login(request: Request) -> HTTPResponse:
         services.handoffs.store, username, password, services.settings.handoff.session_hours
     )
     response = json({"agent": agent_view(agent), "token": token})
-    response.add_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/",
-        max_age=int(services.settings.handoff.session_hours * 3600),
-    )  # fmt: skip
+    # Sanic 21.12's cookie API: a morsel per name.
+    response.cookies[SESSION_COOKIE] = token
+    cookie = response.cookies[SESSION_COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = int(services.settings.handoff.session_hours * 3600)
     return response
 
 
@@ -83,7 +86,9 @@ async def logout(request: Request) -> HTTPResponse:
     if token:
         await services_of(request).handoffs.store.delete_session(token)
     response = json({"logged_out": True})
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.cookies[SESSION_COOKIE] = ""
+    response.cookies[SESSION_COOKIE]["max-age"] = 0
+    response.cookies[SESSION_COOKIE]["path"] = "/"
     return response
 
 

@@ -165,3 +165,14 @@ async def test_rasa_down_the_buyer_still_reaches_a_person(
     finally:
         rasa.start()
         await asyncio.to_thread(rasa.wait_ready, 180)
+
+
+async def test_parse_results_carry_sentiment(assistant: RunningAssistant, http) -> None:
+    url = f"{assistant.rasa_url}/model/parse"
+    async with http.post(url, json={"text": "你们这什么破店，气死我了！！！"}) as response:
+        angry = await response.json()
+    async with http.post(url, json={"text": "请问这件有M码吗"}) as response:
+        calm = await response.json()
+    assert angry["sentiment"]["label"] == "negative"
+    assert 0.5 < angry["sentiment"]["confidence"] <= 1.0
+    assert calm["sentiment"]["label"] == "neutral"

@@ -1,7 +1,8 @@
 """A stand-in for Rasa and the action server: a tiny aiohttp server with canned answers.
 
-It serves ``POST /webhooks/rest/webhook``, ``GET /`` and ``GET /health``, records what it
-received, and can be made slow or failing. The real Rasa is exercised by the e2e tests.
+It serves ``POST /webhooks/rest/webhook``, ``POST /conversations/<id>/tracker/events``,
+``GET /`` and ``GET /health``, records what it received, and can be made slow or failing.
+The real Rasa is exercised by the e2e tests.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class StandInRasa:
         self.replies: list[dict[str, Any]] = [{"recipient_id": "x", "text": "您好"}]
         self.raw_webhook_body: str | None = None  # overrides ``replies`` when set
         self.delay_s = 0.0
+        self.tracker_events: list[tuple[str, Any]] = []  # (conversation id, events) appended
 
     async def _webhook(self, request: web.Request) -> web.Response:
         self.received.append(await request.json())
@@ -36,6 +38,10 @@ class StandInRasa:
             body = json.dumps(self.replies, ensure_ascii=False)
         return web.Response(status=self.webhook_status, text=body, content_type="application/json")
 
+    async def _append_events(self, request: web.Request) -> web.Response:
+        self.tracker_events.append((request.match_info["sender"], await request.json()))
+        return web.json_response({"sender_id": request.match_info["sender"]})
+
     async def _root(self, _request: web.Request) -> web.Response:
         return web.Response(text="Hello from Rasa: 3.6.21")
 
@@ -43,9 +49,10 @@ class StandInRasa:
         return web.json_response({"status": "ok"})
 
     def application(self) -> web.Application:
-        """The aiohttp application serving the three endpoints."""
+        """The aiohttp application serving the four endpoints."""
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
+        app.router.add_post("/conversations/{sender}/tracker/events", self._append_events)
         app.router.add_get("/", self._root)
         app.router.add_get("/health", self._health)
         return app

@@ -10,7 +10,7 @@
     online: "客服在线,欢迎咨询",
     reconnecting: "网络连接中断,正在为您重新连接…",
     waiting: "正在为您转接人工客服…",
-    human: "客服{name}已接入",
+    human: "{name}已接入",
     humanUnnamed: "人工客服已接入",
     bot: "已转回智能客服",
     closed: "人工服务已结束,已转回智能客服",
@@ -169,6 +169,8 @@
       text = TEXT.waiting;
     } else if (frame.mode === "human") {
       var name = workName(frame.agent);
+      // Work names usually start with 客服 already (客服008): do not say it twice.
+      if (name && name.indexOf("客服") !== 0) { name = "客服" + name; }
       text = name ? TEXT.human.replace("{name}", name) : TEXT.humanUnnamed;
     } else if (frame.mode === "closed") {
       text = TEXT.closed;

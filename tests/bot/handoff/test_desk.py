@@ -94,4 +94,3 @@ async def test_buyer_leaves_a_contact_instead_of_waiting(desk) -> None:
     assert not any("138" in (m.text or "") for m in history)  # the number stays in the ticket
     assert (await desk.service.store.mode_of(request.conversation_id)).mode == "bot"
     assert desk.service.timers.armed() == set()
-
