@@ -36,6 +36,7 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.store import HandoffStore
 from bot.handoff.timers import DeadlineTimers
 from bot.handoff.views import handoff_view
+from bot.text.chinese_script import to_traditional
 
 log = logging.getLogger(__name__)
 
@@ -328,7 +329,10 @@ class HandoffService:
             handoff.id, "ticket", detail={"ticket_id": ticket.id, "reason": reason}
         )
         return await self.conversations.add_replies(
-            handoff.conversation_id, "system", [BotReply(self.text(notice))], in_reply_to
+            handoff.conversation_id,
+            "system",
+            [BotReply(await self.text_for(handoff.conversation_id, notice))],
+            in_reply_to,
         )
 
     # --- helpers shared with the desk ---
@@ -353,6 +357,14 @@ class HandoffService:
         """A buyer-facing text from messages.yml with the shop's facts filled in."""
         return self.texts.render(name, **{**self.shop_params, **params})
 
+    async def text_for(self, conversation_id: str, name: str, **params: str) -> str:
+        """``text`` in the script the buyer writes (Traditional buyers read Traditional)."""
+        text = self.text(name, **params)
+        conversation = await self.conversations.get_conversation(conversation_id)
+        if conversation is not None and conversation.script == "traditional":
+            return await asyncio.to_thread(to_traditional, text)
+        return text
+
     async def notify_buyer(
         self, handoff: Handoff, sender: str, name: str, agent: Agent | None = None, **params: str
     ) -> list[StoredMessage]:
@@ -361,7 +373,7 @@ class HandoffService:
         stored = await self.conversations.add_replies(
             handoff.conversation_id,
             sender,
-            [BotReply(self.text(name, **params), custom=custom)],
+            [BotReply(await self.text_for(handoff.conversation_id, name, **params), custom=custom)],
             None,  # type: ignore[arg-type]
         )
         await self.notifier.to_buyer_messages(handoff.conversation_id, stored)

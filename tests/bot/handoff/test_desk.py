@@ -94,3 +94,10 @@ async def test_buyer_leaves_a_contact_instead_of_waiting(desk) -> None:
     assert not any("138" in (m.text or "") for m in history)  # the number stays in the ticket
     assert (await desk.service.store.mode_of(request.conversation_id)).mode == "bot"
     assert desk.service.timers.armed() == set()
+
+
+async def test_traditional_buyers_read_notices_in_traditional(desk) -> None:
+    request = await new_request(desk)
+    await desk.conversations.set_script(request.conversation_id, "traditional")
+    _, notices = await desk.service.request(request)  # nobody online
+    assert "線" in notices[0].text and "线" not in notices[0].text
