@@ -63,3 +63,7 @@ class HandoffError(ShopAssistantError):
 
 class AuthError(ShopAssistantError):
     """Login failed or the session is missing, expired or not allowed to do this."""
+
+
+class ForbiddenError(AuthError):
+    """Logged in (or not), but this request is not allowed: another site, another role."""

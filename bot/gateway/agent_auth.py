@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sanic import Request
 
-from bot.errors import AuthError
+from bot.errors import AuthError, ForbiddenError
 from bot.gateway.services import services_of
 from bot.handoff.models import Agent
 
@@ -43,8 +43,8 @@ def check_same_origin(request: Request) -> None:
     """Refuse a cross-site request that carries the cookie.
 
     Raises:
-        AuthError: the Origin header names another site.
+        ForbiddenError: the Origin header names another site.
     """
     origin = request.headers.get("origin")
     if origin and origin.split("://", 1)[-1] != request.host:
-        raise AuthError("cross-site request refused")
+        raise ForbiddenError("cross-site request refused")

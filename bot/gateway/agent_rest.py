@@ -11,7 +11,13 @@ from typing import Any
 from sanic import Blueprint, HTTPResponse, Request
 from sanic.response import json
 
-from bot.errors import AuthError, BadRequestError, HandoffError, UnknownConversationError
+from bot.errors import (
+    AuthError,
+    BadRequestError,
+    ForbiddenError,
+    HandoffError,
+    UnknownConversationError,
+)
 from bot.gateway.agent_auth import SESSION_COOKIE, check_same_origin, current_agent, session_token
 from bot.gateway.protocol import error_body, history_item, json_body, string_field
 from bot.gateway.services import services_of
@@ -26,7 +32,7 @@ agent_rest = Blueprint("agent_rest", url_prefix="/api/agent")
 
 @agent_rest.exception(AuthError)
 async def _auth_failed(request: Request, error: AuthError) -> HTTPResponse:
-    status = 403 if "cross-site" in error.args[0] else 401
+    status = 403 if isinstance(error, ForbiddenError) else 401
     return json(
         {"error": "unauthorized" if status == 401 else "forbidden", "reason": str(error)},
         status=status,
@@ -226,3 +232,28 @@ async def events(request: Request, handoff_id: int) -> HTTPResponse:
                   "has_contact": ticket.contact is not None},
         }
     )  # fmt: skip
+
+
+@agent_rest.get("/tickets")
+async def tickets(request: Request) -> HTTPResponse:
+    """Supervisors: every ticket, newest first, with the contact a buyer left for a call-back."""
+    agent = await current_agent(request)
+    if not agent.is_supervisor:
+        raise ForbiddenError("only supervisors see tickets and buyers' contacts")
+    store = services_of(request).handoffs.store
+    return json(
+        {
+            "tickets": [
+                {
+                    "id": t.id,
+                    "handoff_id": t.handoff_id,
+                    "conversation_id": t.conversation_id,
+                    "reason": t.reason,
+                    "status": t.status,
+                    "created_at": t.created_at.isoformat(),
+                    "contact": t.contact,
+                }
+                for t in await store.list_tickets()
+            ]
+        }
+    )

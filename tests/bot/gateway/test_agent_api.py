@@ -121,7 +121,7 @@ async def test_handoff_from_rasa_reaches_the_console_and_the_agent_talks(
 
 async def test_a_bad_callback_number_gets_a_polite_answer(gateway, http) -> None:
     async with await BuyerSocket.connect(http, gateway.ws_url) as buyer:
-        await buyer.exchange("气死了！！！")
+        await buyer.exchange("气死了！！！")  # nobody is online: a ticket at once
         await buyer.send_json({"type": "callback", "contact": "<b>hi</b>"})
         error = await buyer.wait_for("error")
         assert error["code"] == "invalid_field"
@@ -129,3 +129,9 @@ async def test_a_bad_callback_number_gets_a_polite_answer(gateway, http) -> None
         assert "手机号" in notice["text"]
         await buyer.send_json({"type": "callback", "contact": "+86 138-0013-8000"})
         assert "登记回电" in (await buyer.wait_for("notice"))["text"]
+
+    async with await AgentClient.log_in(http, gateway.base_url, "boss", "boss-password") as boss:
+        status, body = await boss.get("/tickets")
+    assert status == 200
+    [ticket] = body["tickets"]
+    assert (ticket["status"], ticket["contact"]) == ("callback_requested", "+86 138-0013-8000")
