@@ -20,12 +20,13 @@ from bot.errors import (
 )
 from bot.gateway.agent_auth import SESSION_COOKIE, check_same_origin, current_agent, session_token
 from bot.gateway.protocol import error_body, history_item, json_body, string_field
+from bot.gateway.rest import HTTP_STATUS_BY_CODE
 from bot.gateway.services import services_of
 from bot.handoff.accounts import log_in
 from bot.handoff.views import agent_view
 
 MAX_LOGIN_CHARS = 128
-HANDOFF_ERROR_STATUS = {"not_found": 404, "too_long": 413, "invalid_contact": 422}
+HANDOFF_ERROR_STATUS = {"not_found": 404, "too_long": 413}
 
 agent_rest = Blueprint("agent_rest", url_prefix="/api/agent")
 
@@ -49,7 +50,7 @@ async def _handoff_refused(_request: Request, error: HandoffError) -> HTTPRespon
 
 @agent_rest.exception(BadRequestError)
 async def _bad_request(_request: Request, error: BadRequestError) -> HTTPResponse:
-    return json(error_body(error), status=413 if error.code == "too_long" else 400)
+    return json(error_body(error), status=HTTP_STATUS_BY_CODE.get(error.code, 400))
 
 
 @agent_rest.exception(UnknownConversationError)
@@ -80,6 +81,7 @@ async def login(request: Request) -> HTTPResponse:
     cookie["samesite"] = "Strict"
     cookie["path"] = "/"
     cookie["max-age"] = int(services.settings.handoff.session_hours * 3600)
+    cookie["secure"] = request.scheme in ("https", "wss")  # behind a TLS proxy
     return response
 
 

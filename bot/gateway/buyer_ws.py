@@ -86,7 +86,8 @@ async def _handoff_status(services: GatewayServices, conversation_id: str) -> di
     if handoff is None:
         return None
     agent = await services.handoffs.agent(handoff.accepted_by)
-    return services.handoffs.buyer_status(handoff, agent)
+    has_ticket = await services.handoffs.store.ticket_for(handoff.id) is not None
+    return services.handoffs.buyer_status(handoff, agent, has_ticket)
 
 
 class BuyerConnection:

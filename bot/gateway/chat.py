@@ -143,7 +143,10 @@ class ChatService:
         if not is_new:
             replies = await self._store.replies_to(buyer_message.id)
             handoff = await self._handoffs.store.open_handoff_for(conversation.id)
-            status = self._handoffs.buyer_status(handoff) if handoff else None
+            status = None
+            if handoff is not None:
+                has_ticket = await self._handoffs.store.ticket_for(handoff.id) is not None
+                status = self._handoffs.buyer_status(handoff, has_ticket=has_ticket)
             return ChatTurn(buyer_message, replies, is_duplicate=True, handoff_status=status)
         script = detect_script(text) or conversation.script
         if script != conversation.script:
@@ -243,7 +246,8 @@ class ChatService:
         self, buyer_message: StoredMessage, stored: list[StoredMessage], request: HandoffRequest
     ) -> ChatTurn:
         handoff, notices = await self._handoffs.request(request)
-        status = self._handoffs.buyer_status(handoff)
+        has_ticket = await self._handoffs.store.ticket_for(handoff.id) is not None
+        status = self._handoffs.buyer_status(handoff, has_ticket=has_ticket)
         return ChatTurn(
             buyer_message, [*stored, *notices], is_duplicate=False, handoff_status=status
         )

@@ -407,15 +407,21 @@ class HandoffService:
         waiting = await self.store.handoffs_in_state("waiting")
         return next((i for i, h in enumerate(waiting, 1) if h.id == handoff.id), None)
 
-    def buyer_status(self, handoff: Handoff, agent: Agent | None = None) -> dict[str, Any]:
-        """The buyer's ``handoff`` frame: who they are talking with and what they may do."""
+    def buyer_status(
+        self, handoff: Handoff, agent: Agent | None = None, has_ticket: bool = False
+    ) -> dict[str, Any]:
+        """The buyer's ``handoff`` frame: who they are talking with and what they may do.
+
+        A call-back is offered once a ticket exists (nobody online) or the window is over.
+        """
         mode = {"waiting": "waiting", "active": "human"}.get(handoff.state, "bot")
+        late = handoff.stage >= STAGE_WINDOW_MISSED or has_ticket
         return {
             "type": "handoff",
             "mode": mode,
             "reason": handoff.reason,
             "stage": {0: "queued", 1: "queued", 2: "window_missed"}.get(handoff.stage),
             "agent": {"work_name": agent.work_name} if agent else None,
-            "callback_offered": mode == "waiting" and handoff.stage >= STAGE_WINDOW_MISSED,
+            "callback_offered": mode == "waiting" and late,
             "window_ends_at": handoff.fallback_at.isoformat(),
         }

@@ -19,7 +19,9 @@
   };
   const SENTIMENTS = { negative: "负面", neutral: "中性", positive: "正面" };
   const STAGES = { assigned: "已分配", offered_to_all: "已通知全员", window_missed: "超时未接" };
-  const OUTCOMES = { handed_back: "已转回机器人", closed: "已结束", callback: "买家已留回电号码" };
+  const OUTCOMES = {
+    handed_back: "已转回机器人", closed: "会话已结束", callback: "买家已留回电号码,已转回机器人",
+  };
   const SLOT_NAMES = {
     product: "商品", colour: "颜色", size: "尺码", order_id: "订单号", region: "地区",
     carrier: "快递", height: "身高", weight: "体重", age: "年龄", foot_length: "脚长",
@@ -48,17 +50,19 @@
 
   const $ = (id) => document.getElementById(id);
   const ui = {
-    loginView: $("login-view"), loginForm: $("login-form"), username: $("login-username"),
-    password: $("login-password"), loginSubmit: $("login-submit"), loginError: $("login-error"),
+    loginView: $("login-view"), loginForm: $("login-form"), loginSubmit: $("login-submit"),
+    username: $("login-username"), password: $("login-password"), loginError: $("login-error"),
     deskView: $("desk-view"), me: $("me"), presence: $("presence"), conn: $("conn"),
     logout: $("logout"), flash: $("flash"),
     waitingList: $("waiting-list"), waitingCount: $("waiting-count"), waitingEmpty: $("waiting-empty"),
     activeList: $("active-list"), activeCount: $("active-count"), activeEmpty: $("active-empty"),
     conv: $("conv"), placeholder: $("conv-placeholder"), convTitle: $("conv-title"),
-    convState: $("conv-state"), convMeta: $("conv-meta"), convSlots: $("conv-slots"),
-    transcript: $("transcript"), composer: $("composer"), reply: $("reply"), send: $("send"),
-    handback: $("handback"), closeNote: $("close-note"), close: $("close"), convError: $("conv-error"),
+    convDismiss: $("conv-dismiss"), convState: $("conv-state"), convMeta: $("conv-meta"),
+    convSlots: $("conv-slots"), transcript: $("transcript"), convError: $("conv-error"),
+    composer: $("composer"), reply: $("reply"), send: $("send"),
+    handback: $("handback"), closeNote: $("close-note"), close: $("close"),
   };
+
 
   const state = {
     me: null,
@@ -93,6 +97,7 @@
   const isMe = (agent) => Boolean(state.me && agent && agent.id === state.me.id);
   const isSupervisor = () => Boolean(state.me && state.me.role === "supervisor");
   const canHandle = (view) => isMe(view.accepted_by) || isSupervisor();
+  const agentName = (agent) => (agent ? agent.work_name + (isMe(agent) ? "(我)" : "") : "");
   const reasonText = (reason) => REASONS[reason] || reason || "未知原因";
   const timeText = (iso) => {
     const date = iso ? new Date(iso) : new Date();
@@ -174,7 +179,8 @@
   }
 
   function renderMe() {
-    ui.me.textContent = state.me.work_name + (isSupervisor() ? "(主管)" : "");
+    const name = state.me.work_name;
+    ui.me.textContent = isSupervisor() && name.indexOf("主管") < 0 ? name + "(主管)" : name;
   }
 
   ui.loginForm.addEventListener("submit", async (event) => {
@@ -343,15 +349,13 @@
     const countdown = el("span", "countdown");
     countdown.dataset.countdown = String(view.id);
     head.append(countdown);
-    const assigned = view.assigned_agent
-      ? view.assigned_agent.work_name + (isMe(view.assigned_agent) ? "(我)" : "")
-      : "待分配";
+    const position = view.position ? " · 第" + view.position + "位" : "";
     item.append(head, cardFacts(view, [
       ["情绪", sentimentText(view.sentiment)],
       ["意图", view.intent],
       ["信息", slotsText(view.slots)],
-      ["分配", assigned],
-      ["阶段", (STAGES[view.stage] || view.stage) + (view.position ? " · 第" + view.position + "位" : "")],
+      ["分配", agentName(view.assigned_agent) || "待分配"],
+      ["阶段", (STAGES[view.stage] || view.stage) + position],
     ]));
     const actions = el("div", "card__actions");
     actions.append(button("接入", "primary", () => act(view.id, "accept")));
@@ -367,8 +371,10 @@
       item.classList.add("card--open");
     }
     const head = cardHead(view);
-    const holder = view.accepted_by ? view.accepted_by.work_name + (isMe(view.accepted_by) ? "(我)" : "") : "";
-    item.append(head, cardFacts(view, [["接待", holder], ["情绪", sentimentText(view.sentiment)]]));
+    item.append(head, cardFacts(view, [
+      ["接待", agentName(view.accepted_by)],
+      ["情绪", sentimentText(view.sentiment)],
+    ]));
     if (canHandle(view)) {
       const actions = el("div", "card__actions");
       actions.append(button("打开会话", "", () => openConversation(view.conversation_id)));
@@ -468,7 +474,7 @@
     } else if (handoff && handoff.state === "waiting") {
       text = "排队中,尚未接入";
     } else if (handoff && handoff.state === "ended") {
-      text = "会话已结束:" + (OUTCOMES[handoff.outcome] || handoff.outcome || "");
+      text = OUTCOMES[handoff.outcome] || "会话已结束";
     }
     ui.convState.textContent = text;
     ui.convState.className = "conv__state" + (usable ? " conv__state--live" : "");
@@ -556,6 +562,10 @@
     }
   });
 
+  ui.convDismiss.addEventListener("click", () => {
+    closeConversation();
+    renderLists();
+  });
   ui.handback.addEventListener("click", () => endConversation("handback", {}, "已转回机器人"));
   ui.close.addEventListener("click", () => {
     endConversation("close", { note: ui.closeNote.value }, "会话已结束");
