@@ -55,6 +55,7 @@ from bench.report import machine_info, model_info
 from bench.servers import SHOP_TODAY, STARTUP_TIMEOUT_S
 from bench.stats import percentile
 from bot.db import create_engine_for, create_tables
+from bot.gateway.chat import ASSISTANT_UNAVAILABLE
 from bot.handoff.accounts import create_account
 from bot.handoff.store import HandoffStore
 from bot.run import private_environment, running_assistant
@@ -97,13 +98,19 @@ class Observations:
     accept_conflicts: int = 0  # 409: someone else took it, or it was no longer waiting
     errors: Counter[str] = field(default_factory=Counter)
     login_failures: Counter[str] = field(default_factory=Counter)  # POST /api/agent/login
+    # Why the measured handoffs were asked for; "assistant_unavailable" means Rasa failed
+    # and the gateway handed over by itself, not that the policy escalated.
+    reasons: Counter[str] = field(default_factory=Counter)
 
-    def saw_new(self, conversation_id: str, handoff_id: int, at: float) -> None:
+    def saw_new(self, conversation_id: str, handoff: dict[str, Any], at: float) -> None:
         """An agent console received the ``new`` frame of a handoff."""
+        handoff_id = handoff["id"]
         if conversation_id not in self.sent:
             self.early_handoffs.add(handoff_id)
             return
-        self.handoff_of.setdefault(conversation_id, handoff_id)
+        if conversation_id not in self.handoff_of:
+            self.handoff_of[conversation_id] = handoff_id
+            self.reasons[str(handoff.get("reason"))] += 1
         if self.handoff_of[conversation_id] == handoff_id:
             self.pushes.setdefault(conversation_id, []).append(at)
 
@@ -241,7 +248,7 @@ class AgentConsole:
             return
         event = frame.get("event")
         if event == "new":
-            obs.saw_new(conversation_id, handoff_id, now)
+            obs.saw_new(conversation_id, handoff, now)
         assigned = (handoff.get("assigned_agent") or {}).get("id")
         if event == "assigned" and assigned == self.agent_id and handoff.get("state") == "waiting":
             task = asyncio.create_task(self._take(handoff_id, conversation_id, obs))
@@ -467,6 +474,7 @@ def summarise(obs: Observations, conversations: int) -> dict[str, Any]:
         "told_not_accepted": sum(c not in accepted for c in told),
         "early_handoffs": len(obs.early_handoffs),
         "accept_conflicts": obs.accept_conflicts,
+        "handoff_reasons": dict(obs.reasons),
         "errors": dict(obs.errors),
         "login_failures": dict(obs.login_failures),
     }
@@ -608,15 +616,28 @@ def render(report: dict[str, Any]) -> str:
         f"told without acceptance: {r['told_not_accepted']}; handoffs before the angry "
         f"message: {r['early_handoffs']}; accept conflicts (409): {r['accept_conflicts']}",
     ]
+    reasons = ", ".join(f"{why}: {n}" for why, n in sorted(r["handoff_reasons"].items()))
+    lines.append(f"handoff reasons: {reasons or 'none'}")
     errors = ", ".join(f"{kind}: {n}" for kind, n in sorted(r["errors"].items()))
     lines.append(f"errors: {errors or 'none'}")
-    if r["login_failures"]:
-        failures = ", ".join(f"{kind} x{n}" for kind, n in r["login_failures"].items())
-        lines.append(
+    return "\n".join(lines + _warnings(r))
+
+
+def _warnings(results: dict[str, Any]) -> list[str]:
+    """What makes the figures mean something else than they seem to."""
+    warnings = []
+    if unavailable := results["handoff_reasons"].get(ASSISTANT_UNAVAILABLE):
+        warnings.append(
+            f"WARNING: {unavailable} handoffs came from the gateway because Rasa failed "
+            "(see rasa.log), not from the policy's escalation"
+        )
+    if results["login_failures"]:
+        failures = ", ".join(f"{kind} x{n}" for kind, n in results["login_failures"].items())
+        warnings.append(
             f"WARNING: POST /api/agent/login failed ({failures}); those agents used sessions "
             "opened in the database before the start (see the gateway log)"
         )
-    return "\n".join(lines)
+    return warnings
 
 
 def _no_nan(value: Any) -> Any:
