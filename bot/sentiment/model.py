@@ -93,7 +93,7 @@ class SentimentModel:
         normalised = normalise(text or "")
         if not normalised:
             return SentimentResult(NEUTRAL, 1.0)
-        if getattr(self, "_fast", None) is None:  # also a model pickled before the fast path
+        if self._fast is None:
             self._fast = _FastScorer(self._vectorizer, self._classifier)
         cues = [math.log1p(n) for n in self._lexicon.counts(normalised).values()]
         probabilities = self._fast.probabilities(normalised, cues)
