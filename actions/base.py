@@ -63,6 +63,9 @@ class ShopAction(Action, metaclass=ABCMeta):
     # A mildly upset buyer whose question the bot can answer hears the feeling named first
     # (E16); actions that word their own feelings (the handoff) turn this off.
     empathy_response: ClassVar[str | None] = "utter_empathy"
+    # The first reply introduces the assistant (E2); the handoff, whose reply must name
+    # the buyer's feeling first (E11), turns this off.
+    introduces_on_first_reply: ClassVar[bool] = True
 
     def __init__(
         self, shop: ShopRepository | None = None, today: Callable[[], date] | None = None
@@ -96,7 +99,7 @@ class ShopAction(Action, metaclass=ABCMeta):
             lambda: (self.plan(tracker, facts), self._shop_params())
         )
         introduces = any(r.response in INTRODUCING for r in plan.replies)
-        if is_first_reply(tracker) and not introduces:
+        if self.introduces_on_first_reply and is_first_reply(tracker) and not introduces:
             dispatcher.utter_message(response="utter_intro", **shop_params)
         if self.empathy_response and is_upset(tracker):
             dispatcher.utter_message(response=self.empathy_response, **shop_params)

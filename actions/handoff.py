@@ -53,6 +53,7 @@ class ActionHandoff(ShopAction):
     """Hand the conversation to a human agent."""
 
     empathy_response: ClassVar[str | None] = None  # the handoff replies name the feeling
+    introduces_on_first_reply: ClassVar[bool] = False  # feelings first, even first of all
 
     def name(self) -> str:
         """The action's name in domain.yml."""

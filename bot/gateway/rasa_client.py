@@ -31,6 +31,7 @@ class RasaClient:
         self._session = session
         self._webhook_url = f"{settings.rasa_url}/webhooks/rest/webhook"
         self._conversations_url = f"{settings.rasa_url}/conversations"
+        self._parse_url = f"{settings.rasa_url}/model/parse"
         self._rasa_status_url = f"{settings.rasa_url}/"
         self._action_health_url = f"{settings.action_server_url}/health"
         self._status_timeout = aiohttp.ClientTimeout(
@@ -57,6 +58,17 @@ class RasaClient:
         """
         url = f"{self._conversations_url}/{quote(conversation_id, safe='')}/tracker/events"
         await self._request_text("POST", url, json=list(events), params={"include_events": "NONE"})
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's parse of ``text`` (``POST /model/parse``): intent, entities, sentiment.
+
+        Raises:
+            UpstreamError: Rasa could not be reached or answered something unusable.
+        """
+        payload = await self._request_json("POST", self._parse_url, json={"text": text})
+        if not isinstance(payload, dict) or not isinstance(payload.get("intent"), dict):
+            raise UpstreamError("Rasa's parse is not an object with an intent")
+        return payload
 
     async def rasa_status(self) -> str:
         """Rasa's greeting line (e.g. ``Hello from Rasa: 3.6.21``); raise UpstreamError if down."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bot.errors import HandoffError, UpstreamError
@@ -33,19 +33,30 @@ class BotTracker(Protocol):
     async def append_events(self, conversation_id: str, events: Sequence[dict[str, Any]]) -> None:
         """Append events to the conversation's tracker; raise UpstreamError when Rasa is down."""
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's parse of a text (intent, entities, sentiment); raise UpstreamError if down."""
 
-def tracker_events(messages: Sequence[StoredMessage]) -> list[dict[str, Any]]:
+
+def tracker_events(
+    messages: Sequence[StoredMessage], parses: Mapping[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Rasa events for what was said while a human had the conversation, then a resume.
 
-    Buyer lines become user events, agent lines bot events (marked with the agent's work
-    name); the gateway's own notices are left out. The final ``action_listen`` lets the
-    rules match the buyer's next message as usual.
+    Buyer lines become user events with their parse (``parses`` by message id), agent
+    lines bot events (marked with the agent's work name); the gateway's own notices are
+    left out. The final ``action_listen`` lets the rules match the buyer's next message
+    as usual; the resume makes the escalation policy count turns afresh.
     """
     events: list[dict[str, Any]] = []
     for message in messages:
         if message.sender == "buyer" and message.text:
             events.append(
-                {"event": "user", "text": message.text, "metadata": {"during_handoff": True}}
+                {
+                    "event": "user",
+                    "text": message.text,
+                    "parse_data": parses[message.id],
+                    "metadata": {"during_handoff": True},
+                }
             )
         elif message.sender == "agent" and message.text:
             agent = (message.custom or {}).get("agent") or {}
@@ -221,7 +232,14 @@ class AgentDesk:
         history = await service.conversations.history(conversation_id)
         after = [m for m in history if m.seq > mode.resume_after_seq]
         try:
-            await self._bot_tracker.append_events(conversation_id, tracker_events(after))
+            # Rasa's tracker needs parse data on user events; the model's own parse also
+            # gives trainers the intent and sentiment of what the buyer told the agent.
+            parses = {
+                m.id: await self._bot_tracker.parse(m.text or "")
+                for m in after
+                if m.sender == "buyer" and m.text
+            }
+            await self._bot_tracker.append_events(conversation_id, tracker_events(after, parses))
         except UpstreamError as err:
             log.warning("could not resume the bot yet: %s", err)
             return False

@@ -66,3 +66,9 @@ async def test_handoff_does_not_add_the_generic_empathy_line(shop) -> None:
     )  # fmt: skip
     dispatcher, _ = await run(tracker, shop)
     assert "utter_empathy" not in sent(dispatcher)
+
+
+async def test_an_angry_first_message_hears_the_feeling_first_not_the_introduction(shop) -> None:
+    tracker = make_tracker("complain", "垃圾店", {"handoff_reason": "complaint"}, bot_spoke=False)
+    dispatcher, _ = await run(tracker, shop)
+    assert sent(dispatcher) == ["utter_handoff_upset", "custom:handoff"]

@@ -1,6 +1,7 @@
 """A stand-in for Rasa and the action server: a tiny aiohttp server with canned answers.
 
 It serves ``POST /webhooks/rest/webhook``, ``POST /conversations/<id>/tracker/events``,
+``POST /model/parse``,
 ``GET /`` and ``GET /health``, records what it received, and can be made slow or failing.
 The real Rasa is exercised by the e2e tests.
 """
@@ -42,6 +43,11 @@ class StandInRasa:
         self.tracker_events.append((request.match_info["sender"], await request.json()))
         return web.json_response({"sender_id": request.match_info["sender"]})
 
+    async def _parse(self, request: web.Request) -> web.Response:
+        text = (await request.json()).get("text", "")
+        parse = {"text": text, "intent": {"name": "inform", "confidence": 0.9}, "entities": []}
+        return web.json_response(parse)
+
     async def _root(self, _request: web.Request) -> web.Response:
         return web.Response(text="Hello from Rasa: 3.6.21")
 
@@ -49,10 +55,11 @@ class StandInRasa:
         return web.json_response({"status": "ok"})
 
     def application(self) -> web.Application:
-        """The aiohttp application serving the four endpoints."""
+        """The aiohttp application serving the five endpoints."""
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_post("/conversations/{sender}/tracker/events", self._append_events)
+        app.router.add_post("/model/parse", self._parse)
         app.router.add_get("/", self._root)
         app.router.add_get("/health", self._health)
         return app

@@ -54,6 +54,9 @@ class StandInAssistant:
     async def append_events(self, conversation_id: str, events: Any) -> None:
         self.appended.append((conversation_id, list(events)))
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        return {"intent": {"name": "inform", "confidence": 0.9}, "entities": [], "text": text}
+
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[ConversationStore]:

@@ -55,6 +55,13 @@ class RecordingTracker:
             raise UpstreamError("connection refused")
         self.appended.append((conversation_id, list(events)))
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        from bot.errors import UpstreamError
+
+        if self.down:
+            raise UpstreamError("connection refused")
+        return {"intent": {"name": "inform", "confidence": 0.9}, "entities": [], "text": text}
+
 
 @dataclass
 class Desk:

@@ -101,3 +101,34 @@ async def test_traditional_buyers_read_notices_in_traditional(desk) -> None:
     await desk.conversations.set_script(request.conversation_id, "traditional")
     _, notices = await desk.service.request(request)  # nobody online
     assert "線" in notices[0].text and "线" not in notices[0].text
+
+
+def test_rasa_accepts_every_event_of_a_hand_back() -> None:
+    from datetime import datetime, timezone
+
+    import jsonschema
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.schemas.events import EVENTS_SCHEMA
+
+    from bot.gateway.models import StoredMessage
+    from bot.handoff.desk import tracker_events
+
+    def line(seq: int, sender: str, text: str, custom=None) -> StoredMessage:
+        now = datetime.now(timezone.utc)
+        return StoredMessage(seq, "c", seq, sender, text, (), custom, None, None, now)
+
+    lines = [
+        line(1, "buyer", "好吧"),
+        line(2, "agent", "我来处理", {"agent": {"work_name": "客服001"}}),
+        line(3, "system", "客服001已接入"),
+    ]
+    parse = {"intent": {"name": "inform", "confidence": 0.9}, "entities": [], "text": "好吧",
+             "sentiment": {"label": "neutral", "confidence": 0.8}}  # fmt: skip
+    payload = tracker_events(lines, {1: parse})
+    jsonschema.validate(payload, EVENTS_SCHEMA)  # what Rasa's HTTP API checks first
+    events = [Event.from_parameters(e) for e in payload]
+    assert [type(e).__name__ for e in events] == [
+        "UserUttered", "BotUttered", "ConversationResumed", "ActionExecuted",
+    ]  # fmt: skip
+    assert events[0].intent_name == "inform"
+    assert events[0].parse_data["sentiment"]["label"] == "neutral"
