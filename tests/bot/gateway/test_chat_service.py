@@ -224,3 +224,29 @@ async def test_on_stored_runs_before_the_assistant_is_asked(chat, assistant) -> 
 
     turn = await chat.handle_buyer_message(conversation.id, BuyerText("在吗"), on_stored)
     assert acknowledged == [(turn.buyer_message.id, 0)]
+
+
+async def test_no_reply_at_all_means_the_action_server_is_down(chat, assistant, messages) -> None:
+    assistant.replies = []  # what Rasa answers when its action server is unreachable
+    conversation = await chat.open_conversation(None)
+    turn = await chat.handle_buyer_message(conversation.id, BuyerText("有M码吗"))
+    assert turn.replies[0].text == messages.assistant_unavailable
+    assert turn.handoff_status["reason"] == "assistant_unavailable"
+
+
+async def test_handoff_payload_is_queued_not_shown(chat, assistant, handoffs) -> None:
+    payload = {"reason": "threat", "sentiment": {"label": "negative", "confidence": 0.9},
+               "intent": "complain", "slots": {"order_id": "A1001"}}  # fmt: skip
+    assistant.replies = [BotReply("非常理解您的心情…"), BotReply(None, custom={"handoff": payload})]
+    conversation = await chat.open_conversation(None)
+    turn = await chat.handle_buyer_message(conversation.id, BuyerText("我要投诉"))
+    assert [r.sender for r in turn.replies] == ["bot", "system"]  # the reply, nobody-online
+    assert all(r.custom is None for r in turn.replies)
+    handoff = await handoffs.store.open_handoff_for(conversation.id)
+    assert (handoff.reason, handoff.slots) == ("threat", {"order_id": "A1001"})
+    assert handoff.trigger_message_id == turn.buyer_message.id
+    assert handoff.triggered_at == turn.buyer_message.created_at
+    # While waiting for a person, the bot is not asked again.
+    calls = len(assistant.calls)
+    later = await chat.handle_buyer_message(conversation.id, BuyerText("人呢"))
+    assert later.replies == [] and len(assistant.calls) == calls

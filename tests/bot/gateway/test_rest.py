@@ -198,6 +198,22 @@ async def test_chat_page_and_assets_are_served(gateway, http) -> None:
     assert "http://" not in page + script and "https://" not in page + script
 
 
+async def test_agent_page_and_assets_are_served(gateway, http) -> None:
+    async with http.get(f"{gateway.base_url}/agent") as response:
+        assert response.status == 200
+        page = await response.text()
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    script = ""
+    for asset in ("agent.js", "agent.css"):
+        async with http.get(f"{gateway.base_url}/static/{asset}") as response:
+            assert response.status == 200
+            script += await response.text() if asset.endswith(".js") else ""
+    assert "/static/agent.js" in page
+    for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write"):
+        assert sink not in script, f"agent.js must insert text with textContent, not {sink}"
+    assert "http://" not in page + script and "https://" not in page + script
+
+
 async def test_plain_http_to_the_socket_url_is_426(gateway, http) -> None:
     async with http.get(f"{gateway.base_url}/ws/buyer") as response:
         assert response.status == 426

@@ -204,3 +204,17 @@ async def test_a_past_deadline_fires_at_once_after_a_restart(make_desk) -> None:
     second = await make_desk()
     await asyncio.sleep(0.3)
     assert (await second.service.store.get_handoff(handoff.id)).stage >= 1
+
+
+async def test_an_idle_console_has_its_offers_requeued(make_desk) -> None:
+    idle = FAST.__class__(offer_all_after_s=5, window_s=10, max_chats=3, idle_after_s=0.3)
+    desk = await make_desk(idle)
+    agent = await desk.agent("sleepy")
+    await desk.online(agent)
+    handoff, _ = await desk.service.request(await new_request(desk))
+    assert handoff.assigned_agent_id == agent.id
+    await asyncio.sleep(0.6)  # no heartbeat
+    assert desk.service.presence.status_of(agent.id) == "idle"
+    assert (await desk.service.store.get_handoff(handoff.id)).assigned_agent_id is None
+    await desk.service.presence.heartbeat(agent.id)  # back: offered again
+    assert (await desk.service.store.get_handoff(handoff.id)).assigned_agent_id == agent.id
