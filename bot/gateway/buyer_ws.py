@@ -63,7 +63,7 @@ async def buyer_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     try:
         conversation = await chat.open_conversation(request.args.get("conversation_id"))
         history = await chat.history(conversation.id, WELCOME_HISTORY_LIMIT)
-        status = await _handoff_status(services, conversation.id)
+        status = await services.handoffs.current_status(conversation.id)
     except StorageError as err:
         # Handled here so that Sanic does not log the URL, which holds the buyer's key.
         log.error("cannot open a buyer conversation: %s", err)
@@ -78,16 +78,6 @@ async def buyer_socket(request: Request, ws: WebsocketImplProtocol) -> None:
         await connection.serve()
     finally:
         services.hub.remove_buyer(conversation.id, connection)
-
-
-async def _handoff_status(services: GatewayServices, conversation_id: str) -> dict[str, Any] | None:
-    """The buyer's handoff frame when a human is involved now (on a resumed socket)."""
-    handoff = await services.handoffs.store.open_handoff_for(conversation_id)
-    if handoff is None:
-        return None
-    agent = await services.handoffs.agent(handoff.accepted_by)
-    has_ticket = await services.handoffs.store.ticket_for(handoff.id) is not None
-    return services.handoffs.buyer_status(handoff, agent, has_ticket)
 
 
 class BuyerConnection:

@@ -142,26 +142,28 @@ class ChatService:
             await on_stored(buyer_message)
         if not is_new:
             replies = await self._store.replies_to(buyer_message.id)
-            handoff = await self._handoffs.store.open_handoff_for(conversation.id)
-            status = None
-            if handoff is not None:
-                has_ticket = await self._handoffs.store.ticket_for(handoff.id) is not None
-                status = self._handoffs.buyer_status(handoff, has_ticket=has_ticket)
+            status = await self._handoffs.current_status(conversation.id)
             return ChatTurn(buyer_message, replies, is_duplicate=True, handoff_status=status)
         script = detect_script(text) or conversation.script
         if script != conversation.script:
             await self._store.set_script(conversation.id, script)
-        mode = await self._handoffs.store.mode_of(conversation.id)
+        return await self._route(conversation.id, buyer_message, script)
+
+    async def _route(
+        self, conversation_id: str, buyer_message: StoredMessage, script: Script
+    ) -> ChatTurn:
+        """To the agent while a human has the conversation; otherwise to the bot."""
+        mode = await self._handoffs.store.mode_of(conversation_id)
         if mode.mode in ("waiting", "human"):
-            await self._desk.buyer_wrote(conversation.id, buyer_message)
+            await self._desk.buyer_wrote(conversation_id, buyer_message)
             return ChatTurn(buyer_message, [], is_duplicate=False)
         if mode.mode == "closed":
             await self._handoffs.store.set_mode(
-                conversation.id, "bot", mode.handoff_id, mode.resume_after_seq
+                conversation_id, "bot", mode.handoff_id, mode.resume_after_seq
             )
         if mode.resume_after_seq is not None:
-            await self._desk.resume_bot(conversation.id)
-        return await self._answer(conversation.id, buyer_message, script)
+            await self._desk.resume_bot(conversation_id)
+        return await self._answer(conversation_id, buyer_message, script)
 
     async def _conversation(self, conversation_id: str) -> Conversation:
         conversation = await self._store.get_conversation(conversation_id)

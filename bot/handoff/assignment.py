@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.handoff.models import Agent
+from bot.handoff.models import STAGE_OFFERED_TO_ALL, Agent, Handoff
 
 
 def choose_agent(
@@ -25,3 +25,13 @@ def choose_agent(
     if not candidates:
         return None
     return min(candidates, key=lambda agent: (loads.get(agent.id, 0), agent.id))
+
+
+def may_accept(handoff: Handoff, agent: Agent) -> bool:
+    """Whether ``agent`` may take this waiting handoff now.
+
+    The agent it is offered to may; once everyone has been alerted (or nobody was
+    offered it) anyone may; a supervisor always may.
+    """
+    open_to_all = handoff.stage >= STAGE_OFFERED_TO_ALL or handoff.assigned_agent_id is None
+    return agent.is_supervisor or open_to_all or handoff.assigned_agent_id == agent.id

@@ -24,7 +24,7 @@ from bot.errors import HandoffError
 from bot.gateway.messages import GatewayMessages
 from bot.gateway.models import BotReply, StoredMessage
 from bot.gateway.store import ConversationStore
-from bot.handoff.assignment import choose_agent
+from bot.handoff.assignment import choose_agent, may_accept
 from bot.handoff.models import (
     STAGE_OFFERED_TO_ALL,
     STAGE_WINDOW_MISSED,
@@ -35,7 +35,7 @@ from bot.handoff.presence import Presence
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.store import HandoffStore
 from bot.handoff.timers import DeadlineTimers
-from bot.handoff.views import handoff_view
+from bot.handoff.views import buyer_status, handoff_view
 from bot.text.chinese_script import to_traditional
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,10 @@ class HandoffService:
         """
         async with self.lock:
             handoff = await self._waiting(handoff_id)
-            self._check_may_accept(handoff, agent)
+            if not may_accept(handoff, agent):
+                raise HandoffError(
+                    "this conversation is offered to another agent for now", "not_yours"
+                )
             if not agent.is_supervisor and await self._is_full(agent, handoff):
                 raise HandoffError("you already hold your maximum of chats", "full")
             now = self.clock()
@@ -228,12 +231,6 @@ class HandoffService:
             accepted, "agent", "agent_greeting", agent, work_name=agent.work_name
         )
         return accepted
-
-    def _check_may_accept(self, handoff: Handoff, agent: Agent) -> None:
-        open_to_all = handoff.stage >= STAGE_OFFERED_TO_ALL or handoff.assigned_agent_id is None
-        if agent.is_supervisor or open_to_all or handoff.assigned_agent_id == agent.id:
-            return
-        raise HandoffError("this conversation is offered to another agent for now", "not_yours")
 
     async def _is_full(self, agent: Agent, handoff: Handoff) -> bool:
         load = await self.load_of(agent.id)
@@ -407,21 +404,16 @@ class HandoffService:
         waiting = await self.store.handoffs_in_state("waiting")
         return next((i for i, h in enumerate(waiting, 1) if h.id == handoff.id), None)
 
+    async def current_status(self, conversation_id: str) -> dict[str, Any] | None:
+        """The buyer's ``handoff`` frame while a person is involved, else None."""
+        handoff = await self.store.open_handoff_for(conversation_id)
+        if handoff is None:
+            return None
+        has_ticket = await self.store.ticket_for(handoff.id) is not None
+        return self.buyer_status(handoff, await self.agent(handoff.accepted_by), has_ticket)
+
     def buyer_status(
         self, handoff: Handoff, agent: Agent | None = None, has_ticket: bool = False
     ) -> dict[str, Any]:
-        """The buyer's ``handoff`` frame: who they are talking with and what they may do.
-
-        A call-back is offered once a ticket exists (nobody online) or the window is over.
-        """
-        mode = {"waiting": "waiting", "active": "human"}.get(handoff.state, "bot")
-        late = handoff.stage >= STAGE_WINDOW_MISSED or has_ticket
-        return {
-            "type": "handoff",
-            "mode": mode,
-            "reason": handoff.reason,
-            "stage": {0: "queued", 1: "queued", 2: "window_missed"}.get(handoff.stage),
-            "agent": {"work_name": agent.work_name} if agent else None,
-            "callback_offered": mode == "waiting" and late,
-            "window_ends_at": handoff.fallback_at.isoformat(),
-        }
+        """The buyer's ``handoff`` frame (see ``views.buyer_status``)."""
+        return buyer_status(handoff, agent, has_ticket)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.handoff.models import Agent, Handoff
+from bot.handoff.models import STAGE_WINDOW_MISSED, Agent, Handoff
 
 STAGE_NAMES = {0: "assigned", 1: "offered_to_all", 2: "window_missed"}
 
@@ -45,4 +45,23 @@ def handoff_view(
         "accepted_at": handoff.accepted_at.isoformat() if handoff.accepted_at else None,
         "outcome": handoff.outcome,
         "position": position,
+    }
+
+
+def buyer_status(handoff: Handoff, agent: Agent | None, has_ticket: bool) -> dict[str, Any]:
+    """The buyer's ``handoff`` frame: who they are talking with and what they may do.
+
+    A call-back is offered once a ticket exists (nobody online) or the window is over.
+    Only the agent's work name is shown, never personal details (E2).
+    """
+    mode = {"waiting": "waiting", "active": "human"}.get(handoff.state, "bot")
+    late = handoff.stage >= STAGE_WINDOW_MISSED or has_ticket
+    return {
+        "type": "handoff",
+        "mode": mode,
+        "reason": handoff.reason,
+        "stage": {0: "queued", 1: "queued", 2: "window_missed"}.get(handoff.stage),
+        "agent": {"work_name": agent.work_name} if agent else None,
+        "callback_offered": mode == "waiting" and late,
+        "window_ends_at": handoff.fallback_at.isoformat(),
     }
