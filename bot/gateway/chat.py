@@ -247,9 +247,8 @@ class ChatService:
     async def _queue_handoff(
         self, buyer_message: StoredMessage, stored: list[StoredMessage], request: HandoffRequest
     ) -> ChatTurn:
-        handoff, notices = await self._handoffs.request(request)
-        has_ticket = await self._handoffs.store.ticket_for(handoff.id) is not None
-        status = self._handoffs.buyer_status(handoff, has_ticket=has_ticket)
+        _handoff, notices = await self._handoffs.request(request)
+        status = await self._handoffs.current_status(request.conversation_id)
         return ChatTurn(
             buyer_message, [*stored, *notices], is_duplicate=False, handoff_status=status
         )

@@ -150,29 +150,56 @@ class AgentDesk:
         note: str | None,
         notice: str,
     ) -> Handoff:
-        service = self._service
-        async with service.lock:
+        async with self._service.lock:
             handoff = await self.holding(conversation_id, agent)
-            ended = await service.store.update_handoff(
-                handoff.id, expect_state="active", state="ended", outcome=outcome,
-                ended_at=service.clock(), note=note,
-            )  # fmt: skip
-            if ended is None:
-                raise HandoffError("this conversation has just ended", "not_active")
-            await service.store.add_event(
-                handoff.id, outcome, agent.id, {"note": note} if note else {}
+            detail = {"note": note} if note else {}
+            ended = await self._finish(
+                handoff, "active", outcome, outcome, mode, agent.id, detail, note
             )
-            await service.store.set_mode(
-                conversation_id, mode, handoff.id, handoff.paused_after_seq
-            )  # type: ignore[arg-type]
-            await service._broadcast(ended, outcome)
-            await service._dispatch()  # the agent has room for the next one
-        await service.notify_buyer(ended, "system", notice, work_name=agent.work_name)
-        await service.notifier.to_buyer(
-            conversation_id, {**service.buyer_status(ended), "mode": mode}
-        )
-        await self.resume_bot(conversation_id)
+        await self._tell_buyer(ended, mode, notice, work_name=agent.work_name)
         return ended
+
+    async def _finish(
+        self,
+        handoff: Handoff,
+        expect_state: str,
+        outcome: str,
+        event: str,
+        mode: str,
+        agent_id: int | None,
+        detail: dict[str, Any],
+        note: str | None = None,
+    ) -> Handoff:
+        """End a handoff (under the service's lock): record it, set the conversation's mode
+        with the Rasa resume still owed, tell the agents, offer the freed room to the queue."""
+        service = self._service
+        ended = await service.store.update_handoff(
+            handoff.id, expect_state=expect_state, state="ended", outcome=outcome,
+            ended_at=service.clock(), note=note,
+        )  # fmt: skip
+        if ended is None:  # the lock prevents this in one process; the state check stays
+            code = "not_active" if expect_state == "active" else "not_waiting"
+            raise HandoffError("this handoff has just changed hands or ended", code)
+        service.timers.cancel(handoff.id)
+        await service.store.add_event(handoff.id, event, agent_id, detail)
+        await service.store.set_mode(
+            handoff.conversation_id, mode, handoff.id, handoff.paused_after_seq
+        )  # type: ignore[arg-type]
+        await service.broadcast(ended, event)
+        await service.dispatch()  # the agent, if any, has room for the next one
+        return ended
+
+    async def _tell_buyer(
+        self, ended: Handoff, mode: str, notice: str, **params: str
+    ) -> list[StoredMessage]:
+        """After a handoff ended: the notice, the new status, and the bot resumed."""
+        service = self._service
+        stored = await service.notify_buyer(ended, "system", notice, **params)
+        await service.notifier.to_buyer(
+            ended.conversation_id, {**service.buyer_status(ended), "mode": mode}
+        )
+        await self.resume_bot(ended.conversation_id)
+        return stored
 
     async def leave_callback(self, conversation_id: str, contact: str) -> list[StoredMessage]:
         """The buyer leaves a contact instead of waiting; the bot takes the conversation back.
@@ -196,28 +223,12 @@ class AgentDesk:
             await service.store.update_ticket(
                 handoff.id, status="callback_requested", contact=contact, contact_at=service.clock()
             )
-            ended = await service.store.update_handoff(
-                handoff.id, expect_state="waiting", state="ended", outcome="callback",
-                ended_at=service.clock(),
-            )  # fmt: skip
-            if ended is None:
-                raise HandoffError("an agent has just taken this conversation", "not_waiting")
-            service.timers.cancel(handoff.id)
             # The contact itself stays in the ticket only, never in events or the transcript.
-            await service.store.add_event(
-                handoff.id, "callback_requested", detail={"ticket_id": ticket.id}
+            detail = {"ticket_id": ticket.id}
+            ended = await self._finish(
+                handoff, "waiting", "callback", "callback_requested", "bot", None, detail
             )
-            await service.store.set_mode(
-                conversation_id, "bot", handoff.id, handoff.paused_after_seq
-            )
-            await service._broadcast(ended, "callback_requested")
-            await service._dispatch()
-        stored = await service.notify_buyer(ended, "system", "callback_recorded")
-        await service.notifier.to_buyer(
-            conversation_id, {**service.buyer_status(ended), "mode": "bot"}
-        )
-        await self.resume_bot(conversation_id)
-        return stored
+        return await self._tell_buyer(ended, "bot", "callback_recorded")
 
     async def resume_bot(self, conversation_id: str) -> bool:
         """Record the human part in Rasa's tracker and resume it, if still owed.

@@ -131,13 +131,13 @@ class HandoffService:
                 handoff.id, "requested", detail={"reason": request.reason}, at=request.triggered_at
             )
             self._arm(handoff)
-            await self._broadcast(handoff, "new")
+            await self.broadcast(handoff, "new")
             notices: list[StoredMessage] = []
             if not self.presence.available_agents() and not self._supervisors_online():
                 notices = await self._record_ticket(
                     handoff, "no_agents", "handoff_no_agents", request.trigger_message_id
                 )
-            await self._dispatch()
+            await self.dispatch()
         return await self._reload(handoff.id), notices
 
     def _values(self, request: HandoffRequest) -> dict[str, Any]:
@@ -159,7 +159,7 @@ class HandoffService:
 
     # --- assignment ---
 
-    async def _dispatch(self) -> None:
+    async def dispatch(self) -> None:
         """Offer waiting, unassigned handoffs (oldest first) to available agents."""
         loads = await self._loads()
         for handoff in await self.store.handoffs_in_state("waiting"):
@@ -174,7 +174,7 @@ class HandoffService:
             )
             if updated is not None:
                 await self.store.add_event(handoff.id, "assigned", agent.id)
-                await self._broadcast(updated, "assigned")
+                await self.broadcast(updated, "assigned")
 
     async def _loads(self) -> dict[int, int]:
         loads: dict[int, int] = {}
@@ -225,7 +225,7 @@ class HandoffService:
             await self.store.set_mode(handoff.conversation_id, "human", handoff_id)
             if await self.store.ticket_for(handoff_id) is not None:
                 await self.store.update_ticket(handoff_id, status="chat_accepted")
-            await self._broadcast(accepted, "accepted")
+            await self.broadcast(accepted, "accepted")
         await self.notifier.to_buyer(accepted.conversation_id, self.buyer_status(accepted, agent))
         await self.notify_buyer(
             accepted, "agent", "agent_greeting", agent, work_name=agent.work_name
@@ -257,8 +257,8 @@ class HandoffService:
             if declined is None:
                 raise HandoffError("this conversation was just taken", "taken")
             await self.store.add_event(handoff_id, "declined", agent.id)
-            await self._broadcast(declined, "declined")
-            await self._dispatch()
+            await self.broadcast(declined, "declined")
+            await self.dispatch()
         return await self._reload(handoff_id)
 
     async def _availability_changed(self, agent: Agent, available: bool) -> None:
@@ -266,7 +266,7 @@ class HandoffService:
         async with self.lock:
             if not available:
                 await self._requeue_offers_of(agent)
-            await self._dispatch()
+            await self.dispatch()
 
     async def _requeue_offers_of(self, agent: Agent) -> None:
         for handoff in await self.store.handoffs_in_state("waiting"):
@@ -276,7 +276,7 @@ class HandoffService:
                 )
                 if requeued is not None:
                     await self.store.add_event(handoff.id, "requeued", agent.id, {"why": "away"})
-                    await self._broadcast(requeued, "requeued")
+                    await self.broadcast(requeued, "requeued")
 
     # --- the 30-second window ---
 
@@ -305,14 +305,14 @@ class HandoffService:
         updated = await self.store.update_handoff(handoff.id, stage=STAGE_OFFERED_TO_ALL)
         assert updated is not None
         await self.store.add_event(handoff.id, "offered_to_all")
-        await self._broadcast(updated, "offered_to_all")
+        await self.broadcast(updated, "offered_to_all")
         return updated
 
     async def _window_missed(self, handoff: Handoff) -> tuple[Handoff, list[StoredMessage]]:
         updated = await self.store.update_handoff(handoff.id, stage=STAGE_WINDOW_MISSED)
         assert updated is not None
         await self.store.add_event(handoff.id, "window_missed")
-        await self._broadcast(updated, "window_missed")
+        await self.broadcast(updated, "window_missed")
         if await self.store.ticket_for(handoff.id) is not None:
             return updated, []  # the buyer already knows nobody was online
         notices = await self._record_ticket(updated, "window_missed", "handoff_window_missed")
@@ -376,7 +376,8 @@ class HandoffService:
         await self.notifier.to_buyer_messages(handoff.conversation_id, stored)
         return stored
 
-    async def _broadcast(self, handoff: Handoff, event: str) -> None:
+    async def broadcast(self, handoff: Handoff, event: str) -> None:
+        """Tell every connected agent that ``handoff`` changed (``event`` says how)."""
         await self.notifier.to_agents(
             {"type": "handoff", "event": event, "handoff": await self.view(handoff)}
         )
