@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+LOCKS := requirements.lock requirements-browser.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-12)
 
 .PHONY: install train run test lint format lock clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock
+$(STAMP): $(LOCKS)
 	@set -e; \
 	if [ ! -x $(PY) ]; then \
 	  PYTHON310=$$(scripts/find-python310); \
@@ -17,7 +18,7 @@ $(STAMP): requirements.lock
 	fi; \
 	echo "installing pinned dependencies (first time: a few minutes) ..."; \
 	$(PY) -m pip install --quiet --upgrade pip==24.0; \
-	$(PY) -m pip install --progress-bar on -r requirements.lock; \
+	$(PY) -m pip install --progress-bar on -r requirements.lock -r requirements-browser.lock; \
 	rm -f $(VENV)/.installed-*; touch $@
 
 train: install

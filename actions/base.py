@@ -49,7 +49,7 @@ def plan_for_outcome(
         pending = previous if resumed.missing else None
         offer = resumed.offer or offer
     slots.update(pending_topic=pending, offer=offer, misunderstood=0.0)
-    return Plan(tuple(replies), slots)
+    return Plan(tuple(replies), slots, custom=outcome.custom)
 
 
 class ShopAction(Action, metaclass=ABCMeta):

@@ -2,7 +2,8 @@
 that turns database failures into StorageError.
 
 SQLite by default; the same code runs on PostgreSQL when the shop scales out. Tables are
-declared next to the code that uses them (``bot.gateway.store``, ``bot.handoff.tables``),
+declared next to the code that uses them (``bot.gateway.store``, ``bot.handoff.tables``,
+``bot.console.tables``),
 all on ``metadata`` so that their foreign keys resolve and one call creates them all.
 """
 
@@ -57,6 +58,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 async def create_tables(engine: AsyncEngine) -> None:
     """Create any missing tables of every module that declared them (idempotent)."""
     # Imported for their side effect of declaring tables on ``metadata``.
+    import bot.console.tables
     import bot.gateway.store
     import bot.handoff.tables  # noqa: F401
 

@@ -66,4 +66,21 @@ class AuthError(ShopAssistantError):
 
 
 class ForbiddenError(AuthError):
-    """Logged in (or not), but this request is not allowed: another site, another role."""
+    """Logged in (or not), but this request is not allowed: another site, another role.
+
+    ``code`` is ``forbidden``, or ``csrf`` for a console request without its CSRF token.
+    """
+
+    def __init__(self, reason: str, code: str = "forbidden") -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+class EtiquetteBreachError(ShopAssistantError):
+    """A text that must be etiquette-clean (a canned reply) breaks rules; ``violations``
+    holds the checker's findings as plain dicts."""
+
+    def __init__(self, reason: str, violations: list[dict[str, object]]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.violations = violations

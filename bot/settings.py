@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import SettingsError
 from bot.handoff.settings import HandoffSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -76,6 +78,10 @@ class Settings:
     # The first supervisor, created on first start when no such user exists yet.
     admin_username: str | None = None
     admin_password: str | None = None
+    # Pages of other origins that may embed the buyer widget (the gateway's own always may).
+    widget_allowed_origins: tuple[str, ...] = ()
+    # "Today" for the supervisor's figures starts at midnight in the shop's time zone.
+    shop_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +102,8 @@ class Settings:
             max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 1000, minimum=1),
             shop_today=_date(env, "SHOP_TODAY"),
             handoff=_handoff(env),
+            widget_allowed_origins=_origins(env, "WIDGET_ALLOWED_ORIGINS"),
+            shop_timezone=_timezone(env, "SHOP_TIMEZONE"),
             **_admin(env),
         )
 
@@ -123,3 +131,26 @@ def _admin(env: Mapping[str, str]) -> dict[str, str | None]:
     if password is not None and len(password) < 8:
         raise SettingsError("SHOP_ADMIN_PASSWORD must have at least 8 characters")
     return {"admin_username": username, "admin_password": password}
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, _, host = origin.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host:
+            raise SettingsError(
+                f"{name} must list origins such as https://shop.example.com, got {raw.strip()!r}"
+            )
+        origins.append(origin.lower())
+    return tuple(origins)
+
+
+def _timezone(env: Mapping[str, str], name: str) -> ZoneInfo:
+    raw = env.get(name) or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise SettingsError(f"{name} must be an IANA time zone such as Asia/Shanghai") from err

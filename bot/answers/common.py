@@ -52,12 +52,14 @@ class Outcome:
         missing: the fact the bot has just asked for; None when the topic is answered.
         offer: what the last reply offered ("restock_notice", "human"), so that a plain
             "好的" can accept it.
+        custom: structured payloads sent after the replies (a product card).
     """
 
     replies: tuple[Reply, ...]
     slots: Mapping[str, Any] = field(default_factory=dict)
     missing: str | None = None
     offer: str | None = None
+    custom: tuple[dict[str, Any], ...] = ()
 
 
 def ask(
@@ -68,10 +70,13 @@ def ask(
 
 
 def answer(
-    *replies: Reply, slots: Mapping[str, Any] | None = None, offer: str | None = None
+    *replies: Reply,
+    slots: Mapping[str, Any] | None = None,
+    offer: str | None = None,
+    custom: tuple[dict[str, Any], ...] = (),
 ) -> Outcome:
     """An outcome that answers the topic."""
-    return Outcome(replies=tuple(replies), slots=slots or {}, offer=offer)
+    return Outcome(replies=tuple(replies), slots=slots or {}, offer=offer, custom=custom)
 
 
 @cache

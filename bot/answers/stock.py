@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.answers.cards import LOW_STOCK, product_card
 from bot.answers.catalogue import resolve_product
 from bot.answers.common import Facts, Outcome, Reply, answer, ask, fmt_date, fmt_sku, join
 from bot.shop import ShopRepository
 from bot.shop.models import Product
 
-LOW_STOCK = 5
 MAX_ALTERNATIVES = 4
 
 
@@ -70,9 +70,12 @@ def _sku_answer(
             sizes=join(s.size for s in product.skus if s.colour == colour),
         )
     slots["size"] = size
+    card = (product_card(product, colour, size),)
     if sku.in_stock:
         response = "utter_stock_low" if sku.stock < LOW_STOCK else "utter_stock_available"
-        return answer(Reply(response, {**params, "count": str(sku.stock)}), slots=slots)
+        return answer(
+            Reply(response, {**params, "count": str(sku.stock)}), slots=slots, custom=card
+        )
     if sku.restock:
         first = Reply("utter_stock_out_restock", {**params, "restock": fmt_date(sku.restock)})
     else:
@@ -83,6 +86,7 @@ def _sku_answer(
         Reply("utter_offer_restock_notice"),
         slots=slots,
         offer="restock_notice",
+        custom=card,
     )
 
 

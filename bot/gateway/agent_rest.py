@@ -6,74 +6,46 @@ Every endpoint but ``login`` needs a session (cookie or Bearer token). Errors ar
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import HTTPResponse, Request
 from sanic.response import json
 
-from bot.errors import (
-    AuthError,
-    BadRequestError,
-    ForbiddenError,
-    HandoffError,
-    UnknownConversationError,
+from bot.errors import BadRequestError, HandoffError, ShopDataError, UpstreamError
+from bot.gateway.agent_auth import (
+    SESSION_COOKIE,
+    check_same_origin,
+    csrf_token,
+    current_agent,
+    require_chat_role,
+    session_token,
 )
-from bot.gateway.agent_auth import SESSION_COOKIE, check_same_origin, current_agent, session_token
-from bot.gateway.protocol import error_body, history_item, json_body, string_field
-from bot.gateway.rest import HTTP_STATUS_BY_CODE
-from bot.gateway.services import services_of
+from bot.gateway.agent_http import agent_blueprint, agent_body
+from bot.gateway.agent_views import nlu_by_message, order_view
+from bot.gateway.agent_ws import AgentConnection
+from bot.gateway.models import StoredMessage
+from bot.gateway.protocol import history_item, string_field
+from bot.gateway.services import GatewayServices, services_of
 from bot.handoff.accounts import log_in
 from bot.handoff.views import agent_view
 
 MAX_LOGIN_CHARS = 128
-HANDOFF_ERROR_STATUS = {"not_found": 404, "too_long": 413}
 
-agent_rest = Blueprint("agent_rest", url_prefix="/api/agent")
-
-
-@agent_rest.exception(AuthError)
-async def _auth_failed(request: Request, error: AuthError) -> HTTPResponse:
-    status = 403 if isinstance(error, ForbiddenError) else 401
-    return json(
-        {"error": "unauthorized" if status == 401 else "forbidden", "reason": str(error)},
-        status=status,
-    )
-
-
-@agent_rest.exception(HandoffError)
-async def _handoff_refused(_request: Request, error: HandoffError) -> HTTPResponse:
-    return json(
-        {"error": error.code, "reason": error.reason},
-        status=HANDOFF_ERROR_STATUS.get(error.code, 409),
-    )
-
-
-@agent_rest.exception(BadRequestError)
-async def _bad_request(_request: Request, error: BadRequestError) -> HTTPResponse:
-    return json(error_body(error), status=HTTP_STATUS_BY_CODE.get(error.code, 400))
-
-
-@agent_rest.exception(UnknownConversationError)
-async def _unknown(_request: Request, _error: Exception) -> HTTPResponse:
-    return json({"error": "not_found", "reason": "no such conversation"}, status=404)
-
-
-def _body(request: Request) -> dict[str, Any]:
-    check_same_origin(request)
-    return json_body(request.body, request.headers.get("content-type"))
+agent_rest = agent_blueprint("agent_rest")
 
 
 @agent_rest.post("/login")
 async def login(request: Request) -> HTTPResponse:
     """``{"username", "password"}`` → the agent and a session (cookie and ``token``)."""
-    body = _body(request)
+    body = agent_body(request)
     username = string_field(body, "username", MAX_LOGIN_CHARS)
     password = string_field(body, "password", MAX_LOGIN_CHARS)
     services = services_of(request)
     agent, token = await log_in(
         services.handoffs.store, username, password, services.settings.handoff.session_hours
     )
-    response = json({"agent": agent_view(agent), "token": token})
+    response = json({"agent": agent_view(agent), "token": token, "csrf_token": csrf_token(token)})
     # Sanic 21.12's cookie API: a morsel per name.
     response.cookies[SESSION_COOKIE] = token
     cookie = response.cookies[SESSION_COOKIE]
@@ -89,15 +61,23 @@ async def login(request: Request) -> HTTPResponse:
 async def logout(request: Request) -> HTTPResponse:
     """End the session."""
     check_same_origin(request)
-    await current_agent(request)
+    agent = await current_agent(request)
     token = session_token(request)
+    services = services_of(request)
     if token:
-        await services_of(request).handoffs.store.delete_session(token)
+        await services.handoffs.store.delete_session(token)
+        await _end_sockets_of(services, agent.id, token)
     response = json({"logged_out": True})
     response.cookies[SESSION_COOKIE] = ""
     response.cookies[SESSION_COOKIE]["max-age"] = 0
     response.cookies[SESSION_COOKIE]["path"] = "/"
     return response
+
+
+async def _end_sockets_of(services: GatewayServices, agent_id: int, token: str) -> None:
+    for sink in services.hub.agent_sinks(agent_id):
+        if isinstance(sink, AgentConnection) and sink.session == token:
+            await sink.end()
 
 
 @agent_rest.get("/me")
@@ -108,6 +88,7 @@ async def me(request: Request) -> HTTPResponse:
     return json(
         {
             "agent": agent_view(agent),
+            "csrf_token": csrf_token(session_token(request) or ""),
             "presence": handoffs.presence.status_of(agent.id),
             "load": await handoffs.load_of(agent.id),
             "max_chats": agent.max_chats,
@@ -134,7 +115,7 @@ async def queue(request: Request) -> HTTPResponse:
 async def accept(request: Request, handoff_id: int) -> HTTPResponse:
     """Take the conversation (409 when someone else was faster or it is not yours)."""
     check_same_origin(request)
-    agent = await current_agent(request)
+    agent = require_chat_role(await current_agent(request))
     handoffs = services_of(request).handoffs
     return json({"handoff": await handoffs.view(await handoffs.accept(handoff_id, agent))})
 
@@ -143,14 +124,15 @@ async def accept(request: Request, handoff_id: int) -> HTTPResponse:
 async def decline(request: Request, handoff_id: int) -> HTTPResponse:
     """Pass the offer to the next agent."""
     check_same_origin(request)
-    agent = await current_agent(request)
+    agent = require_chat_role(await current_agent(request))
     handoffs = services_of(request).handoffs
     return json({"handoff": await handoffs.view(await handoffs.decline(handoff_id, agent))})
 
 
 @agent_rest.get("/conversations/<conversation_id:str>")
 async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
-    """The transcript so far, the bot's slots and the open handoff: the whole story (E12)."""
+    """The transcript with the bot's reading of each buyer line, the slots, the order and
+    the open handoff: the whole story, so the buyer need not repeat it (E12)."""
     await current_agent(request)
     services = services_of(request)
     history = await services.chat.history(conversation_id)
@@ -158,33 +140,72 @@ async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
     handoff = await services.handoffs.store.open_handoff_for(conversation_id)
     if handoff is None and mode.handoff_id is not None:
         handoff = await services.handoffs.store.get_handoff(mode.handoff_id)
+    slots = handoff.slots if handoff else {}
     return json(
         {
             "conversation_id": conversation_id,
             "mode": mode.mode,
             "handoff": await services.handoffs.view(handoff) if handoff else None,
-            "slots": handoff.slots if handoff else {},
-            "transcript": [history_item(m) for m in history],
+            "slots": slots,
+            "order": await _order(services, slots.get("order_id")),
+            "transcript": await _annotated(services, conversation_id, history),
         }
     )
 
 
+async def _annotated(
+    services: GatewayServices, conversation_id: str, history: list[StoredMessage]
+) -> list[dict[str, Any]]:
+    try:
+        readings = nlu_by_message(await services.rasa.user_events(conversation_id))
+    except UpstreamError:
+        readings = {}  # Rasa down: the transcript still shows, without the bot's reading
+    flagged = await services.flags.rules_by_message(m.id for m in history if m.sender == "agent")
+    items = []
+    for message in history:
+        item = history_item(message)
+        if message.sender == "buyer":
+            item["nlu"] = readings.get(message.id)
+        if message.id in flagged:
+            item["etiquette"] = services.etiquette.violations(message.text or "")
+        items.append(item)
+    return items
+
+
+async def _order(services: GatewayServices, order_id: Any) -> dict[str, Any] | None:
+    if not isinstance(order_id, str) or not order_id.strip():
+        return None
+    try:
+        order = await asyncio.to_thread(services.shop.order, order_id)
+        if order is None:
+            return None
+        names = {p.id: p.name for p in await asyncio.to_thread(services.shop.products)}
+    except ShopDataError:
+        return None
+    return order_view(order, names)
+
+
 @agent_rest.post("/conversations/<conversation_id:str>/messages")
 async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
-    """``{"text"}``: a message to the buyer, delivered at once."""
-    body = _body(request)
-    agent = await current_agent(request)
+    """``{"text"}``: a message to the buyer, delivered at once. Sending is never blocked
+    by the etiquette check; a flagged message is recorded for review."""
+    body = agent_body(request)
+    agent = require_chat_role(await current_agent(request))
     services = services_of(request)
     text = string_field(body, "text", services.settings.max_message_chars)
     stored = await services.desk.send(conversation_id, agent, text)
-    return json({"message": history_item(stored)}, status=201)
+    violations = services.etiquette.violations(text)
+    if violations:
+        rule_ids = [v["rule_id"] for v in violations]
+        await services.flags.record(stored.id, conversation_id, agent.id, rule_ids)
+    return json({"message": history_item(stored), "etiquette": violations}, status=201)
 
 
 @agent_rest.post("/conversations/<conversation_id:str>/handback")
 async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
     """Return the conversation to the bot."""
     check_same_origin(request)
-    agent = await current_agent(request)
+    agent = require_chat_role(await current_agent(request))
     services = services_of(request)
     ended = await services.desk.hand_back(conversation_id, agent)
     return json({"handoff": await services.handoffs.view(ended)})
@@ -193,8 +214,8 @@ async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
 @agent_rest.post("/conversations/<conversation_id:str>/close")
 async def close(request: Request, conversation_id: str) -> HTTPResponse:
     """``{"note"}``: end the conversation with a note for the record."""
-    body = _body(request)
-    agent = await current_agent(request)
+    body = agent_body(request)
+    agent = require_chat_role(await current_agent(request))
     services = services_of(request)
     note = string_field(body, "note", 2000, required=False)
     ended = await services.desk.close(conversation_id, agent, note)
@@ -204,8 +225,8 @@ async def close(request: Request, conversation_id: str) -> HTTPResponse:
 @agent_rest.post("/presence")
 async def presence(request: Request) -> HTTPResponse:
     """``{"status": "online" | "away"}``; away re-queues offers not yet accepted."""
-    body = _body(request)
-    agent = await current_agent(request)
+    body = agent_body(request)
+    agent = require_chat_role(await current_agent(request))
     status = body.get("status")
     if status not in ("online", "away"):
         raise BadRequestError("'status' must be 'online' or 'away'", code="invalid_field")
@@ -234,28 +255,3 @@ async def events(request: Request, handoff_id: int) -> HTTPResponse:
                   "has_contact": ticket.contact is not None},
         }
     )  # fmt: skip
-
-
-@agent_rest.get("/tickets")
-async def tickets(request: Request) -> HTTPResponse:
-    """Supervisors: every ticket, newest first, with the contact a buyer left for a call-back."""
-    agent = await current_agent(request)
-    if not agent.is_supervisor:
-        raise ForbiddenError("only supervisors see tickets and buyers' contacts")
-    store = services_of(request).handoffs.store
-    return json(
-        {
-            "tickets": [
-                {
-                    "id": t.id,
-                    "handoff_id": t.handoff_id,
-                    "conversation_id": t.conversation_id,
-                    "reason": t.reason,
-                    "status": t.status,
-                    "created_at": t.created_at.isoformat(),
-                    "contact": t.contact,
-                }
-                for t in await store.list_tickets()
-            ]
-        }
-    )

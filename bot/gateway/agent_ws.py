@@ -19,7 +19,7 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 from websockets.exceptions import ConnectionClosed
 
 from bot.errors import AuthError
-from bot.gateway.agent_auth import check_same_origin, current_agent
+from bot.gateway.agent_auth import check_same_origin, current_agent, session_token
 from bot.gateway.services import services_of
 from bot.handoff.models import Agent
 from bot.handoff.views import agent_view
@@ -27,14 +27,22 @@ from bot.handoff.views import agent_view
 log = logging.getLogger(__name__)
 
 agent_ws = Blueprint("agent_ws")
+# Log in again: no session, an expired one, or it was logged out.
+SESSION_ENDED_CLOSE_CODE = 4401
 
 
 class AgentConnection:
     """One open console socket."""
 
-    def __init__(self, ws: WebsocketImplProtocol) -> None:
+    def __init__(self, ws: WebsocketImplProtocol, session: str) -> None:
         self._ws = ws
+        self.session = session  # the login this socket was opened with
         self.is_open = True
+
+    async def end(self) -> None:
+        """Close the socket because its login ended (the console goes back to login)."""
+        self.is_open = False
+        await self._ws.close(code=SESSION_ENDED_CLOSE_CODE, reason="logged out")
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         """Send one JSON frame; a socket closed meanwhile is not an error."""
@@ -53,10 +61,10 @@ async def agent_socket(request: Request, ws: WebsocketImplProtocol) -> None:
         check_same_origin(request)
         agent = await current_agent(request)
     except AuthError as err:
-        await ws.close(code=4401, reason=str(err)[:100])
+        await ws.close(code=SESSION_ENDED_CLOSE_CODE, reason=str(err)[:100])
         return
     services = services_of(request)
-    connection = AgentConnection(ws)
+    connection = AgentConnection(ws, session_token(request) or "")
     services.hub.add_agent(agent.id, connection)
     try:
         await connection.send_frame(await _hello(request, agent))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
@@ -12,15 +11,17 @@ from sanic.response import json
 from bot.gateway.agent_rest import agent_rest
 from bot.gateway.agent_ws import agent_ws
 from bot.gateway.buyer_ws import buyer_ws
+from bot.gateway.console_rest import console_rest
 from bot.gateway.health import health
+from bot.gateway.pages import STATIC_DIR, pages
 from bot.gateway.rest import buyer_rest
 from bot.gateway.services import GatewayServices, app_services
+from bot.gateway.supervisor_rest import supervisor_rest
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "shop_gateway"
-STATIC_DIR = Path(__file__).with_name("static")
 # Generous for JSON-escaped text at the message limit, yet far below Sanic's 100 MB default.
 MIN_BODY_BYTES = 64 * 1024
 BYTES_PER_CHAR_ESCAPED = 12
@@ -48,8 +49,9 @@ def create_app(settings: Settings, name: str = APP_NAME) -> Sanic:
     app.blueprint(buyer_ws)
     app.blueprint(agent_rest)
     app.blueprint(agent_ws)
-    app.static("/", str(STATIC_DIR / "chat.html"), name="chat_page")
-    app.static("/agent", str(STATIC_DIR / "agent.html"), name="agent_page")
+    app.blueprint(console_rest)
+    app.blueprint(supervisor_rest)
+    app.blueprint(pages)
     app.static("/static", str(STATIC_DIR), name="static_files")
 
     app.before_server_start(_start_services)
@@ -74,7 +76,8 @@ async def _stop_services(app: Sanic, _loop: object) -> None:
 
 async def _add_security_headers(_request: Request, response: HTTPResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if response.headers.get("content-type", "").startswith("text/html"):
+    content_type = response.content_type or response.headers.get("content-type", "")
+    if content_type.startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
 
 

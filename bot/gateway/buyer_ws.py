@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from bot.errors import BadRequestError, HandoffError, StorageError
 from bot.gateway.chat import WELCOME_HISTORY_LIMIT, ChatService, conversation_tag
 from bot.gateway.models import StoredMessage
+from bot.gateway.origins import ORIGIN_REFUSED_CLOSE_CODE, widget_origin_allowed
 from bot.gateway.protocol import (
     BuyerText,
     CallbackRequest,
@@ -59,6 +60,9 @@ async def require_websocket_upgrade(request: Request) -> HTTPResponse | None:
 async def buyer_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     """Open or resume a conversation, send the welcome frame, then serve frames until close."""
     services = services_of(request)
+    if not widget_origin_allowed(request, services.settings.widget_allowed_origins):
+        await ws.close(code=ORIGIN_REFUSED_CLOSE_CODE, reason="origin not allowed")
+        return
     chat = services.chat
     try:
         conversation = await chat.open_conversation(request.args.get("conversation_id"))

@@ -48,6 +48,10 @@ class ConnectionHub:
         if not self._agents[agent_id]:
             del self._agents[agent_id]
 
+    def agent_sinks(self, agent_id: int) -> list[FrameSink]:
+        """The agent's open console sockets."""
+        return list(self._agents.get(agent_id, ()))
+
     async def to_buyer(self, conversation_id: str, frame: dict[str, Any]) -> None:
         """Push a frame to every socket of the conversation."""
         for sink in list(self._buyers.get(conversation_id, ())):

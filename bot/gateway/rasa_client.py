@@ -70,6 +70,19 @@ class RasaClient:
             raise UpstreamError("Rasa's parse is not an object with an intent")
         return payload
 
+    async def user_events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The ``user`` events of a conversation's tracker, oldest first.
+
+        Raises:
+            UpstreamError: Rasa could not be reached or answered something unusable.
+        """
+        url = f"{self._conversations_url}/{quote(conversation_id, safe='')}/tracker"
+        payload = await self._request_json("GET", url, params={"include_events": "ALL"})
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            raise UpstreamError("Rasa's tracker has no list of events")
+        return [e for e in events if isinstance(e, dict) and e.get("event") == "user"]
+
     async def rasa_status(self) -> str:
         """Rasa's greeting line (e.g. ``Hello from Rasa: 3.6.21``); raise UpstreamError if down."""
         return await self._request_text("GET", self._rasa_status_url, timeout=self._status_timeout)

@@ -9,6 +9,7 @@ from sanic import Blueprint, HTTPResponse, Request
 from sanic.response import json
 
 from bot.errors import BadRequestError, HandoffError, StorageError, UnknownConversationError
+from bot.gateway.origins import add_cors_headers, preflight_response, widget_origin_allowed
 from bot.gateway.protocol import (
     MAX_CONTACT_CHARS,
     ErrorCode,
@@ -33,6 +34,36 @@ HTTP_STATUS_BY_CODE = {
 }
 
 buyer_rest = Blueprint("buyer_rest", url_prefix="/api")
+
+
+def _allowed_origins(request: Request) -> tuple[str, ...]:
+    return services_of(request).settings.widget_allowed_origins
+
+
+@buyer_rest.middleware("request")
+async def refuse_foreign_origins(request: Request) -> HTTPResponse | None:
+    """A page of an origin that may not embed the widget gets 403, before anything runs."""
+    if widget_origin_allowed(request, _allowed_origins(request)):
+        return None
+    return json({"error": "forbidden_origin", "reason": "this origin may not use the chat"}, 403)
+
+
+@buyer_rest.middleware("response")
+async def allow_listed_origins(request: Request, response: HTTPResponse) -> None:
+    """CORS for the widget's pages on other origins."""
+    add_cors_headers(request, response, _allowed_origins(request))
+
+
+@buyer_rest.route("/conversations", methods=["OPTIONS"], name="preflight_create")
+@buyer_rest.route(
+    "/conversations/<conversation_id:str>/messages", methods=["OPTIONS"], name="preflight_messages"
+)
+@buyer_rest.route(
+    "/conversations/<conversation_id:str>/callback", methods=["OPTIONS"], name="preflight_callback"
+)
+async def preflight(request: Request, conversation_id: str = "") -> HTTPResponse:
+    """CORS preflight for JSON posts from an allowed origin."""
+    return preflight_response(request, _allowed_origins(request))
 
 
 def error_response(error: BadRequestError) -> HTTPResponse:

@@ -13,7 +13,10 @@ import aiohttp
 from sanic import Request, Sanic
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.console.canned import CannedReplies, CannedReplyStore
+from bot.console.etiquette_review import EtiquetteFlagStore, EtiquetteReview
 from bot.db import create_engine_for, create_tables
+from bot.etiquette import EtiquetteChecker
 from bot.gateway.chat import ChatService
 from bot.gateway.hub import ConnectionHub
 from bot.gateway.messages import GatewayMessages, load_messages
@@ -24,6 +27,7 @@ from bot.handoff.desk import AgentDesk
 from bot.handoff.service import HandoffService
 from bot.handoff.store import HandoffStore
 from bot.settings import Settings
+from bot.shop import ShopRepository, load_shop_data
 from bot.shop.loader import read_yaml
 from bot.text.chinese_script import to_simplified, to_traditional
 
@@ -44,6 +48,10 @@ class GatewayServices:
     hub: ConnectionHub
     handoffs: HandoffService
     desk: AgentDesk
+    shop: ShopRepository
+    etiquette: EtiquetteReview
+    flags: EtiquetteFlagStore
+    canned: CannedReplies
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
@@ -72,13 +80,28 @@ class GatewayServices:
         await handoffs.start()
         desk = AgentDesk(handoffs, rasa)
         chat = ChatService(store, rasa, messages, settings.max_message_chars, handoffs, desk)
-        return cls(settings, http, engine, store, rasa, messages, chat, hub, handoffs, desk)
+        shop = await asyncio.to_thread(_open_shop, settings)
+        etiquette = EtiquetteReview(await asyncio.to_thread(EtiquetteChecker.default))
+        canned = CannedReplies(CannedReplyStore(engine), etiquette)
+        await canned.seed()
+        return cls(
+            settings, http, engine, store, rasa, messages, chat, hub, handoffs, desk,
+            shop, etiquette, EtiquetteFlagStore(engine), canned,
+        )  # fmt: skip
 
     async def close(self) -> None:
         """Stop the handoff timers, close the HTTP session, dispose of the database engine."""
         await self.handoffs.close()
         await self.http.close()
         await self.engine.dispose()
+
+
+def _open_shop(settings: Settings) -> ShopRepository:
+    # `make run` builds the shop database before starting the processes; a gateway run on
+    # its own builds it from the same files.
+    if not settings.shop_db_path.exists():
+        load_shop_data(settings.shop_data_dir, settings.shop_db_path)
+    return ShopRepository(settings.shop_db_path)
 
 
 def services_of(request: Request) -> GatewayServices:

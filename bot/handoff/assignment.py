@@ -12,13 +12,14 @@ def choose_agent(
 ) -> Agent | None:
     """The agent to offer a handoff to, or None when nobody can take it now.
 
-    Supervisors are not auto-assigned: they are alerted when the window runs late and may
-    take over any conversation. Ties go to the agent with the lower id (stable order).
+    Only agents are auto-assigned: trainers only read, and supervisors are alerted when
+    the window runs late and may take over any conversation. Ties go to the agent with
+    the lower id (stable order).
     """
     candidates = [
         agent
         for agent in available
-        if not agent.is_supervisor
+        if agent.role == "agent"
         and agent.id not in declined_by
         and loads.get(agent.id, 0) < agent.max_chats
     ]
@@ -33,5 +34,7 @@ def may_accept(handoff: Handoff, agent: Agent) -> bool:
     The agent it is offered to may; once everyone has been alerted (or nobody was
     offered it) anyone may; a supervisor always may.
     """
+    if not agent.takes_chats:
+        return False
     open_to_all = handoff.stage >= STAGE_OFFERED_TO_ALL or handoff.assigned_agent_id is None
     return agent.is_supervisor or open_to_all or handoff.assigned_agent_id == agent.id

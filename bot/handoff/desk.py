@@ -129,6 +129,34 @@ class AgentDesk:
         supervisors = [a.id for a in self._service.presence.connected_agents() if a.is_supervisor]
         return sorted({*supervisors, *([holder] if holder else [])})
 
+    async def take_over(self, conversation_id: str, supervisor: Agent) -> Handoff:
+        """A supervisor takes an active conversation from its agent (who may have gone).
+
+        Raises:
+            HandoffError: not active now, or ``supervisor`` holds it already.
+        """
+        service = self._service
+        async with service.lock:
+            handoff = await self.holding(conversation_id, supervisor)
+            if handoff.accepted_by == supervisor.id:
+                raise HandoffError("you already hold this conversation", "taken")
+            taken = await service.store.update_handoff(
+                handoff.id, expect_state="active", accepted_by=supervisor.id,
+                assigned_agent_id=supervisor.id,
+            )  # fmt: skip
+            if taken is None:
+                raise HandoffError("this handoff has just ended", "not_active")
+            await service.store.add_event(
+                handoff.id, "taken_over", supervisor.id, {"from_agent_id": handoff.accepted_by}
+            )
+            await service.broadcast(taken, "taken_over")
+            await service.dispatch()  # the agent it was taken from has room again
+        await service.notifier.to_buyer(conversation_id, service.buyer_status(taken, supervisor))
+        await service.notify_buyer(
+            taken, "agent", "agent_greeting", supervisor, work_name=supervisor.work_name
+        )
+        return taken
+
     async def hand_back(self, conversation_id: str, agent: Agent) -> Handoff:
         """Return the conversation to the bot, which resumes knowing what was said."""
         return await self._end(conversation_id, agent, "handed_back", "bot", None, "handed_back")

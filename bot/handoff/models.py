@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-Role = Literal["agent", "supervisor"]
+Role = Literal["agent", "supervisor", "trainer"]
 Mode = Literal["bot", "waiting", "human", "closed"]
 HandoffState = Literal["waiting", "active", "ended"]
-ROLES: tuple[Role, ...] = ("agent", "supervisor")
+ROLES: tuple[Role, ...] = ("agent", "supervisor", "trainer")
 
 # Stages of the 30-second window, in order.
 STAGE_ASSIGNED = 0
@@ -32,6 +32,11 @@ class Agent:
     def is_supervisor(self) -> bool:
         """Supervisors see every alert and may take over any conversation."""
         return self.role == "supervisor"
+
+    @property
+    def takes_chats(self) -> bool:
+        """Agents and supervisors talk to buyers; trainers only read."""
+        return self.role != "trainer"
 
 
 @dataclass(frozen=True)

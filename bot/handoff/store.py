@@ -188,6 +188,17 @@ class HandoffStore(Database):
             rows = (await conn.execute(query)).all()
         return [_handoff(row) for row in rows]
 
+    async def handoffs_triggered_since(self, since: datetime) -> list[Handoff]:
+        """Every handoff triggered at or after ``since``, oldest first."""
+        query = (
+            select(handoffs)
+            .where(handoffs.c.triggered_at >= since)
+            .order_by(handoffs.c.triggered_at)
+        )
+        async with self._connection() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_handoff(row) for row in rows]
+
     async def update_handoff(
         self, handoff_id: int, expect_state: str | None = None, **values: Any
     ) -> Handoff | None:

@@ -65,3 +65,28 @@ def buyer_status(handoff: Handoff, agent: Agent | None, has_ticket: bool) -> dic
         "callback_offered": mode == "waiting" and late,
         "window_ends_at": handoff.fallback_at.isoformat(),
     }
+
+
+def missed_window(handoff: Handoff, now: datetime) -> bool:
+    """True when nobody accepted within the 30-second window (E3's promise broken)."""
+    if handoff.accepted_at is not None:
+        return handoff.accepted_at > handoff.fallback_at
+    if handoff.ended_at is not None and handoff.ended_at <= handoff.fallback_at:
+        return False  # the buyer left a number or the bot took back in time
+    return handoff.stage >= STAGE_WINDOW_MISSED or now > handoff.fallback_at
+
+
+def breach_view(handoff: Handoff) -> dict[str, Any]:
+    """A handoff that missed its window, for the supervisor's list."""
+    accepted = handoff.accepted_at
+    return {
+        "handoff_id": handoff.id,
+        "conversation_id": handoff.conversation_id,
+        "reason": handoff.reason,
+        "triggered_at": handoff.triggered_at.isoformat(),
+        "accepted_at": accepted.isoformat() if accepted else None,
+        "seconds_to_accept": round((accepted - handoff.triggered_at).total_seconds(), 1)
+        if accepted
+        else None,
+        "outcome": handoff.outcome,
+    }

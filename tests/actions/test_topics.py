@@ -78,7 +78,9 @@ async def test_changing_the_data_changes_the_answer(shop_data_dir: Path, tmp_pat
     action = ActionAnswerStock(shop=ShopRepository(db))
     slots = {"product": "碎花连衣裙", "colour": "蓝色", "size": "M"}
     before, _ = await run(action, make_tracker("ask_stock", "有货吗", slots))
-    assert sent(before) == ["utter_stock_available"] and before.messages[0]["count"] == "20"
+    assert sent(before) == ["utter_stock_available", "custom:product_card"]
+    assert before.messages[0]["count"] == "20"
+    assert before.messages[1]["custom"]["product_card"]["stock_state"] == "in_stock"
 
     products = shop_data_dir / "products.yml"
     data = yaml.safe_load(products.read_text(encoding="utf-8"))
@@ -93,6 +95,7 @@ async def test_changing_the_data_changes_the_answer(shop_data_dir: Path, tmp_pat
 
     after, _ = await run(action, make_tracker("ask_stock", "有货吗", slots))
     assert sent(after)[0] == "utter_stock_out_restock"
+    assert after.messages[-1]["custom"]["product_card"]["stock_state"] == "out_of_stock"
     assert after.messages[0]["restock"] == "1月8日"
     shipping_reply, _ = await run(
         ActionAnswerShipping(shop=ShopRepository(db)), make_tracker("ask_shipping", "包邮吗")

@@ -84,8 +84,14 @@ class AgentClient:
 
     async def post(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
         """POST JSON to the agent API; return the status and the JSON answer."""
+        return await self.request("POST", path, body or {})
+
+    async def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        """Any request to the agent API; return the status and the JSON answer."""
         url = f"{self.base_url}/api/agent{path}"
-        async with self.http.post(url, json=body or {}, headers=self.headers) as response:
+        async with self.http.request(method, url, json=body, headers=self.headers) as response:
             return response.status, await response.json()
 
     async def get(self, path: str) -> tuple[int, Any]:

@@ -1,8 +1,8 @@
 """A stand-in for Rasa and the action server: a tiny aiohttp server with canned answers.
 
-It serves ``POST /webhooks/rest/webhook``, ``POST /conversations/<id>/tracker/events``,
-``POST /model/parse``,
-``GET /`` and ``GET /health``, records what it received, and can be made slow or failing.
+It serves ``POST /webhooks/rest/webhook``, ``GET /conversations/<id>/tracker``,
+``POST /conversations/<id>/tracker/events``, ``POST /model/parse``, ``GET /`` and
+``GET /health``, records what it received, and can be made slow or failing.
 The real Rasa is exercised by the e2e tests.
 """
 
@@ -30,6 +30,11 @@ class StandInRasa:
         self.raw_webhook_body: str | None = None  # overrides ``replies`` when set
         self.delay_s = 0.0
         self.tracker_events: list[tuple[str, Any]] = []  # (conversation id, events) appended
+        # What the stand-in "understood" of every message, as Rasa's tracker reports it.
+        self.parse_data: dict[str, Any] = {
+            "intent": {"name": "complain", "confidence": 0.93},
+            "sentiment": {"label": "negative", "confidence": 0.97},
+        }
 
     async def _webhook(self, request: web.Request) -> web.Response:
         self.received.append(await request.json())
@@ -38,6 +43,16 @@ class StandInRasa:
         if body is None:
             body = json.dumps(self.replies, ensure_ascii=False)
         return web.Response(status=self.webhook_status, text=body, content_type="application/json")
+
+    async def _tracker(self, request: web.Request) -> web.Response:
+        sender = request.match_info["sender"]
+        events = [
+            {"event": "user", "text": body["message"], "metadata": body.get("metadata") or {},
+             "parse_data": {"text": body["message"], **self.parse_data}}
+            for body in self.received
+            if body.get("sender") == sender
+        ]  # fmt: skip
+        return web.json_response({"sender_id": sender, "events": events})
 
     async def _append_events(self, request: web.Request) -> web.Response:
         self.tracker_events.append((request.match_info["sender"], await request.json()))
@@ -55,10 +70,11 @@ class StandInRasa:
         return web.json_response({"status": "ok"})
 
     def application(self) -> web.Application:
-        """The aiohttp application serving the five endpoints."""
+        """The aiohttp application serving the six endpoints."""
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_post("/conversations/{sender}/tracker/events", self._append_events)
+        app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         app.router.add_post("/model/parse", self._parse)
         app.router.add_get("/", self._root)
         app.router.add_get("/health", self._health)

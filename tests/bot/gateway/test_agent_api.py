@@ -72,10 +72,11 @@ async def test_login_sets_an_httponly_strict_cookie(gateway) -> None:
         async with browser.post(f"{gateway.base_url}/api/agent/login", json=body) as r:
             assert r.status == 200
             cookie = r.headers["Set-Cookie"]
+            csrf = {"X-CSRF-Token": (await r.json())["csrf_token"]}
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         async with browser.get(f"{gateway.base_url}/api/agent/me") as r:  # the cookie suffices
             assert (await r.json())["agent"]["role"] == "supervisor"
-        async with browser.post(f"{gateway.base_url}/api/agent/logout", json={}) as r:
+        async with browser.post(f"{gateway.base_url}/api/agent/logout", json={}, headers=csrf) as r:
             assert r.status == 200
         async with browser.get(f"{gateway.base_url}/api/agent/me") as r:
             assert r.status == 401

@@ -1,0 +1,1 @@
+"""The agents' console beyond the handoff itself: canned replies and etiquette review."""
