@@ -153,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with running_assistant(settings, model, verbose=True) as processes:
             url = f"http://{settings.gateway_host}:{settings.gateway_port}/"
-            print(f"\n小店助手 is running. Chat as a buyer at {url}\n"
-                  f"Agents log in at {url}agent (accounts: see README)\n"
+            print(f"\n小店助手 is running. Open the demo shop at {url} and chat with the\n"
+                  "bubble in its corner (the same widget any shop page can embed).\n"
+                  f"Agents, supervisors and trainers log in at {url}agent (accounts: see README)\n"
                   "Press Ctrl-C to stop.", flush=True)  # fmt: skip
             code = _serve_until_stopped(processes)
             print("stopping ...", flush=True)

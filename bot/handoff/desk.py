@@ -92,8 +92,9 @@ class AgentDesk:
         return handoff
 
     async def send(self, conversation_id: str, agent: Agent, text: str) -> StoredMessage:
-        """Store the agent's message and push it to the buyer."""
+        """Store the agent's message, in the buyer's script, and push it to the buyer."""
         handoff = await self.holding(conversation_id, agent)
+        text = await self._service.in_buyer_script(conversation_id, text)
         stored = await self._service.conversations.add_replies(
             conversation_id,
             "agent",

@@ -356,7 +356,10 @@ class HandoffService:
 
     async def text_for(self, conversation_id: str, name: str, **params: str) -> str:
         """``text`` in the script the buyer writes (Traditional buyers read Traditional)."""
-        text = self.text(name, **params)
+        return await self.in_buyer_script(conversation_id, self.text(name, **params))
+
+    async def in_buyer_script(self, conversation_id: str, text: str) -> str:
+        """``text`` converted to Traditional when the buyer writes Traditional."""
         conversation = await self.conversations.get_conversation(conversation_id)
         if conversation is not None and conversation.script == "traditional":
             return await asyncio.to_thread(to_traditional, text)

@@ -32,6 +32,14 @@ async def test_messages_flow_both_ways(desk) -> None:
     assert agent_sink.frames[-1]["text"] == "好的谢谢"
 
 
+async def test_a_traditional_buyer_reads_the_agent_in_traditional(desk) -> None:
+    agent, _, cid = await accepted_chat(desk)
+    await desk.conversations.set_script(cid, "traditional")
+    buyer = await desk.buyer(cid)
+    sent = await desk.desk.send(cid, agent, "您好，我帮您查一下订单")
+    assert sent.text == buyer.frames[-1]["text"] == "您好，我幫您查一下訂單"
+
+
 async def test_only_the_holder_may_talk(desk) -> None:
     _, _, cid = await accepted_chat(desk)
     other = await desk.agent("other")
