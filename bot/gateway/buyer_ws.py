@@ -170,11 +170,22 @@ class BuyerConnection:
                 bad_request(ErrorCode.UNAVAILABLE, "the message could not be stored; retry")
             )
             return
-        for reply in turn.replies:
-            await self.send_frame(reply_frame(reply))
+        frames = [reply_frame(reply) for reply in turn.replies]
         if turn.handoff_status is not None:
-            await self.send_frame(turn.handoff_status)
-        await self.send_frame(turn_end_frame(message.client_message_id, len(turn.replies)))
+            frames.append(turn.handoff_status)
+        frames.append(turn_end_frame(message.client_message_id, len(turn.replies)))
+        for frame in frames:
+            await self._deliver(frame)
+
+    async def _deliver(self, frame: dict[str, Any]) -> None:
+        # The buyer may have reconnected on another socket while Rasa was answering (the
+        # widget then re-sends the message, which is a duplicate with no replies yet):
+        # replies that this closed socket cannot carry go to the conversation's others.
+        if self._is_open:
+            await self.send_frame(frame)
+            if self._is_open:
+                return
+        await self._services.hub.to_buyer(self.conversation_id, frame)
 
     async def _leave_callback(self, request: CallbackRequest) -> None:
         # The notice and the new status reach this socket through the hub.

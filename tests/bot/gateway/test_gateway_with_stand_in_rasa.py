@@ -109,3 +109,20 @@ async def test_log_holds_neither_message_text_nor_conversation_id(gateway, http)
     assert "conversation" in log  # it does log, just not the contents
     assert secret_text not in log
     assert cid not in log
+
+
+async def test_replies_follow_the_buyer_to_a_new_socket(gateway, http, rasa) -> None:
+    """The network drops after the ack while Rasa is still thinking: the widget reconnects
+    and re-sends; the replies reach the new socket once, not the dead one."""
+    rasa.delay_s = 1.5
+    async with await BuyerSocket.connect(http, gateway.ws_url) as first:
+        await first.send_json({"type": "message", "text": "有货吗", "client_message_id": "c-1"})
+        ack = await first.wait_for("ack")
+        cid = first.conversation_id
+    async with await BuyerSocket.connect(http, gateway.ws_url, cid) as second:
+        await second.send_json({"type": "message", "text": "有货吗", "client_message_id": "c-1"})
+        assert (await second.wait_for("ack"))["message_id"] == ack["message_id"]
+        reply = await second.wait_for("bot", timeout_s=10)
+        assert reply["text"] == RASA_REPLIES[0]["text"]
+        await second.wait_for("turn_end", replies=2)
+    assert len(rasa.received) == 1  # asked once
