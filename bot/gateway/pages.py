@@ -17,7 +17,7 @@ from sanic.response import file, json, redirect
 from bot.errors import AuthError, ShopDataError
 from bot.gateway.agent_auth import current_agent
 from bot.gateway.services import services_of
-from bot.shop.models import Product
+from bot.shop.models import Policies, Product
 
 STATIC_DIR = Path(__file__).with_name("static")
 CONSOLE_DIR = Path(__file__).with_name("console")
@@ -61,16 +61,33 @@ async def catalogue(request: Request) -> HTTPResponse:
     shop = services_of(request).shop
     try:
         products = await asyncio.to_thread(shop.products)
-        facts = (await asyncio.to_thread(shop.policies)).shop
+        policies = await asyncio.to_thread(shop.policies)
     except ShopDataError:
         return json({"error": "unavailable", "reason": "the shop data cannot be read"}, 503)
+    facts = policies.shop
     categories = facts.get("categories") or {}
     return json(
         {
             "shop": {"name": facts.get("shop_name"), "service_hours": facts.get("service_hours")},
+            "highlights": _highlights(policies),
             "products": [_product_card(p, categories) for p in products],
         }
     )
+
+
+def _highlights(policies: Policies) -> dict[str, Any]:
+    # The shop front's banner quotes the same data the bot answers from (rule E9).
+    promotions, shipping, returns = policies.promotions, policies.shipping, policies.returns
+    return {
+        "discounts": [d.get("label") for d in promotions.get("threshold_discounts", [])],
+        "promotion_ends": str(promotions["ends"]) if promotions.get("ends") else None,
+        "stackable": promotions.get("stackable"),
+        "free_shipping_min_spend": shipping.get("free_shipping_min_spend"),
+        "dispatch": shipping.get("dispatch"),
+        "no_reason_days": returns.get("no_reason_days"),
+        "return_conditions": returns.get("conditions"),
+        "quality_days": returns.get("quality_days"),
+    }
 
 
 def _product_card(product: Product, categories: dict[str, str]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ import aiohttp
 import pytest
 
 from bot.gateway.pages import CONSOLE_DIR, STATIC_DIR
+from bot.settings import PROJECT_ROOT
+from bot.shop.loader import read_yaml
 
 FRONT_END_FILES = sorted(
     [*STATIC_DIR.glob("*.js"), *STATIC_DIR.glob("*.html"), *CONSOLE_DIR.glob("*.js"),
@@ -53,6 +55,9 @@ async def test_the_catalogue_lists_the_shop_s_products(gateway, http) -> None:
     assert body["shop"]["name"] == "悦衣小铺"
     dress = next(p for p in body["products"] if p["name"] == "碎花连衣裙")
     assert dress["price"] > 0 and "M" in dress["sizes"] and dress["category_name"] == "女装"
+    promotions = read_yaml(PROJECT_ROOT / "data" / "shop" / "promotions.yml")
+    labels = [d["label"] for d in promotions["threshold_discounts"]]
+    assert body["highlights"]["discounts"] == labels  # the banner quotes the shop's data
 
 
 async def test_the_console_is_closed_to_anonymous_visitors(gateway, http) -> None:
