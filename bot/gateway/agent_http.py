@@ -22,6 +22,7 @@ from bot.gateway.protocol import error_body, json_body
 from bot.gateway.rest import HTTP_STATUS_BY_CODE
 
 HANDOFF_ERROR_STATUS = {"not_found": 404, "too_long": 413}
+LOGIN_PATH = "/api/agent/login"
 
 
 def auth_error_response(error: AuthError) -> HTTPResponse:
@@ -52,6 +53,9 @@ async def _unknown(_request: Request, _error: Exception) -> HTTPResponse:
 
 async def _csrf_gate(request: Request) -> HTTPResponse | None:
     # Middleware answers directly: it runs before the route's own exception handlers.
+    # Login is exempt: it is how a token is obtained, and a stale cookie must not block it.
+    if request.path == LOGIN_PATH:
+        return None
     try:
         check_csrf(request)
     except ForbiddenError as err:

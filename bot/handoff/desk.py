@@ -55,7 +55,7 @@ def tracker_events(
                     "event": "user",
                     "text": message.text,
                     "parse_data": parses[message.id],
-                    "metadata": {"during_handoff": True},
+                    "metadata": {"during_handoff": True, "message_id": message.id},
                 }
             )
         elif message.sender == "agent" and message.text:

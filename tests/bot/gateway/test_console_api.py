@@ -212,3 +212,10 @@ async def test_logging_out_closes_that_login_s_console_socket(gateway, http) -> 
         closing = await agent.ws.receive(timeout=5)
         assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
         assert agent.ws.close_code == 4401
+
+
+async def test_a_stale_session_cookie_does_not_block_logging_in(gateway) -> None:
+    jar = aiohttp.CookieJar(unsafe=True)
+    jar.update_cookies({"shop_agent_session": "ended-long-ago"})
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        await _browser_login(browser, gateway)  # 200, no CSRF token needed to log in
