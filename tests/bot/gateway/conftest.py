@@ -16,6 +16,7 @@ from tests.support.processes import (
     attach_to_test,
     pytest_runtest_makereport,  # noqa: F401 - hook: failing tests show the gateway's log
 )
+from tests.support.stand_in_rasa import StandInRasa, running_stand_in_rasa
 
 
 @pytest.fixture
@@ -44,3 +45,20 @@ def no_agents_notice(gateway_messages: GatewayMessages) -> str:
     """What a buyer handed to humans reads when no agent is online."""
     facts = read_yaml(PROJECT_ROOT / "data" / "shop" / "shop.yml")
     return gateway_messages.render("handoff_no_agents", **facts)
+
+
+# What the real handoff action sends: a reply, then the payload the gateway acts on.
+HANDOFF_REPLIES = [
+    {"recipient_id": "x", "text": "非常理解您的心情…这就为您转接人工客服"},
+    {"recipient_id": "x", "custom": {"handoff": {
+        "reason": "strong_negative", "sentiment": {"label": "negative", "confidence": 0.97},
+        "intent": "complain", "slots": {"order_id": "202611150001"}}}},
+]  # fmt: skip
+
+
+@pytest.fixture
+async def handoff_rasa() -> AsyncIterator[StandInRasa]:
+    """A stand-in Rasa whose every answer hands the buyer to a person."""
+    async with running_stand_in_rasa() as stand_in:
+        stand_in.replies = HANDOFF_REPLIES
+        yield stand_in

@@ -13,28 +13,17 @@ from tests.support.agent_client import AgentClient
 from tests.support.buyer_client import BuyerSocket
 from tests.support.gateway import RunningGateway, running_gateway
 from tests.support.processes import attach_to_test
-from tests.support.stand_in_rasa import StandInRasa, running_stand_in_rasa
+from tests.support.stand_in_rasa import StandInRasa
 
 ADMIN = {"SHOP_ADMIN_USERNAME": "boss", "SHOP_ADMIN_PASSWORD": "boss-password"}
-HANDOFF_REPLIES = [
-    {"recipient_id": "x", "text": "非常理解您的心情…这就为您转接人工客服"},
-    {"recipient_id": "x", "custom": {"handoff": {
-        "reason": "strong_negative", "sentiment": {"label": "negative", "confidence": 0.97},
-        "intent": "complain", "slots": {"order_id": "A1001"}}}},
-]  # fmt: skip
 
 
 @pytest.fixture
-async def rasa() -> AsyncIterator[StandInRasa]:
-    async with running_stand_in_rasa() as stand_in:
-        stand_in.replies = HANDOFF_REPLIES
-        yield stand_in
-
-
-@pytest.fixture
-async def gateway(tmp_path: Path, request, rasa: StandInRasa) -> AsyncIterator[RunningGateway]:
+async def gateway(
+    tmp_path: Path, request, handoff_rasa: StandInRasa
+) -> AsyncIterator[RunningGateway]:
     async with running_gateway(
-        tmp_path, rasa_url=rasa.url, action_server_url=rasa.url, extra_env=ADMIN
+        tmp_path, rasa_url=handoff_rasa.url, action_server_url=handoff_rasa.url, extra_env=ADMIN
     ) as gw:
         attach_to_test(request.node, gw.process)
         yield gw
@@ -90,8 +79,9 @@ async def test_cross_site_request_is_refused(gateway, http) -> None:
 
 
 async def test_handoff_from_rasa_reaches_the_console_and_the_agent_talks(
-    gateway, http, rasa
+    gateway, http, handoff_rasa
 ) -> None:
+    rasa = handoff_rasa
     async with (
         await AgentClient.log_in(http, gateway.base_url, "boss", "boss-password") as boss,
         await BuyerSocket.connect(http, gateway.ws_url) as buyer,
@@ -100,7 +90,7 @@ async def test_handoff_from_rasa_reaches_the_console_and_the_agent_talks(
         assert [b["text"] for b in bots] == ["非常理解您的心情…这就为您转接人工客服"]  # no payload
         cid = buyer.conversation_id
         new = (await boss.handoff_event(cid, "new"))["handoff"]
-        assert new["slots"] == {"order_id": "A1001"}
+        assert new["slots"] == {"order_id": "202611150001"}
         assert new["assigned_agent"] is None  # supervisors are alerted, never auto-assigned
         status, _ = await boss.post(f"/handoffs/{new['id']}/accept")
         assert status == 200

@@ -18,7 +18,7 @@ from tests.support.agent_client import AgentClient
 from tests.support.buyer_client import BuyerSocket
 from tests.support.gateway import RunningGateway, running_gateway
 from tests.support.processes import attach_to_test
-from tests.support.stand_in_rasa import StandInRasa, running_stand_in_rasa
+from tests.support.stand_in_rasa import StandInRasa
 
 PASSWORD = "console-password-1"
 ENV = {
@@ -27,25 +27,14 @@ ENV = {
     "HANDOFF_OFFER_ALL_AFTER_S": "1",
     "HANDOFF_WINDOW_S": "2",
 }
-HANDOFF_REPLIES = [
-    {"recipient_id": "x", "text": "非常理解您的心情，这就为您转接人工客服"},
-    {"recipient_id": "x", "custom": {"handoff": {
-        "reason": "complaint", "sentiment": {"label": "negative", "confidence": 0.97},
-        "intent": "complain", "slots": {"order_id": "202611150001"}}}},
-]  # fmt: skip
 
 
 @pytest.fixture
-async def rasa() -> AsyncIterator[StandInRasa]:
-    async with running_stand_in_rasa() as stand_in:
-        stand_in.replies = HANDOFF_REPLIES
-        yield stand_in
-
-
-@pytest.fixture
-async def gateway(tmp_path: Path, request, rasa: StandInRasa) -> AsyncIterator[RunningGateway]:
+async def gateway(
+    tmp_path: Path, request, handoff_rasa: StandInRasa
+) -> AsyncIterator[RunningGateway]:
     async with running_gateway(
-        tmp_path, rasa_url=rasa.url, action_server_url=rasa.url, extra_env=ENV
+        tmp_path, rasa_url=handoff_rasa.url, action_server_url=handoff_rasa.url, extra_env=ENV
     ) as gw:
         attach_to_test(request.node, gw.process)
         engine = create_engine_for(f"sqlite+aiosqlite:///{gw.var_dir / 'gateway.sqlite3'}")
@@ -65,6 +54,14 @@ async def _browser_login(browser: aiohttp.ClientSession, gw: RunningGateway) -> 
     async with browser.post(f"{gw.base_url}/api/agent/login", json=body) as r:
         assert r.status == 200
         return await r.json()
+
+
+async def _agent_holds_a_chat(agent: AgentClient, buyer: BuyerSocket) -> str:
+    await buyer.exchange("我要投诉！")
+    cid = buyer.conversation_id
+    offer = await agent.handoff_event(cid, "assigned")
+    assert (await agent.post(f"/handoffs/{offer['handoff']['id']}/accept"))[0] == 200
+    return cid
 
 
 async def test_cookie_requests_need_the_csrf_token(gateway) -> None:
@@ -146,10 +143,7 @@ async def test_a_flagged_message_is_sent_recorded_and_annotated(gateway, http) -
         await _log_in(http, gateway, "boss") as boss,
         await BuyerSocket.connect(http, gateway.ws_url) as buyer,
     ):
-        await buyer.exchange("我要投诉！")
-        cid = buyer.conversation_id
-        offer = await agent.handoff_event(cid, "assigned")
-        assert (await agent.post(f"/handoffs/{offer['handoff']['id']}/accept"))[0] == 200
+        cid = await _agent_holds_a_chat(agent, buyer)
         status, sent = await agent.post(f"/conversations/{cid}/messages", {"text": "你等着"})
         assert status == 201 and [v["rule_id"] for v in sent["etiquette"]] == ["E1"]
         assert (await buyer.wait_for("agent", text="你等着"))["text"] == "你等着"  # not blocked
@@ -173,10 +167,7 @@ async def test_supervisor_sees_the_floor_and_takes_over(gateway, http) -> None:
         await _log_in(http, gateway, "boss") as boss,
         await BuyerSocket.connect(http, gateway.ws_url) as buyer,
     ):
-        await buyer.exchange("我要投诉！")
-        cid = buyer.conversation_id
-        offer = await agent.handoff_event(cid, "assigned")
-        await agent.post(f"/handoffs/{offer['handoff']['id']}/accept")
+        cid = await _agent_holds_a_chat(agent, buyer)
         _, overview = await boss.get("/supervisor/overview")
         row = next(a for a in overview["agents"] if a["work_name"] == "客服001")
         assert (row["presence"], row["load"], row["conversations"]) == ("online", 1, [cid])
