@@ -20,13 +20,27 @@ from bot.handoff.accounts import create_account
 from bot.handoff.store import HandoffStore
 from bot.run import private_environment, running_assistant
 from bot.settings import Settings
-from bot.supervisor import ManagedProcess
+from bot.supervisor import ManagedProcess, free_port
 from tests.conftest import DEMO_TODAY
 
 AGENT_PASSWORD = "e2e-password-1"
 AGENTS = (("agent1", "客服001"), ("agent2", "客服002"))
 # Short windows so the 15 s / 30 s stages can be watched in seconds.
 HANDOFF_ENV = {"HANDOFF_OFFER_ALL_AFTER_S": "2", "HANDOFF_WINDOW_S": "4"}
+# The browser tests (tests/e2e/browser) serve a shop page of their own on another origin
+# (http://localhost:<port>, allowed to embed the widget; http://127.0.0.1:<port> is not) and
+# put a TCP proxy in front of the gateway; both ports are fixed for the session.
+WIDGET_HOST_PORT = free_port()
+GATEWAY_PROXY_PORT = free_port()
+ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "e2e-admin-password-1"  # work name 主管
+TRAINER_USERNAME, TRAINER_WORK_NAME = "trainer1", "训练师01"
+BROWSER_ENV = {
+    "WIDGET_ALLOWED_ORIGINS": (
+        f"http://localhost:{WIDGET_HOST_PORT},http://127.0.0.1:{GATEWAY_PROXY_PORT}"
+    ),
+    "SHOP_ADMIN_USERNAME": ADMIN_USERNAME,
+    "SHOP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,9 @@ async def _create_agents(settings: Settings) -> None:
         store = HandoffStore(engine)
         for username, work_name in AGENTS:
             await create_account(store, username, AGENT_PASSWORD, work_name)
+        await create_account(
+            store, TRAINER_USERNAME, AGENT_PASSWORD, TRAINER_WORK_NAME, role="trainer"
+        )
     finally:
         await engine.dispose()
 
@@ -60,7 +77,7 @@ def assistant(
 ) -> Iterator[RunningAssistant]:
     """Start the three servers once per session and stop them at the end."""
     env = private_environment(tmp_path_factory.mktemp("assistant"), DEMO_TODAY.isoformat())
-    env |= HANDOFF_ENV
+    env |= HANDOFF_ENV | BROWSER_ENV
     settings = Settings.from_env(env)
     asyncio.run(_create_agents(settings))
     with running_assistant(settings, trained_model, env=env) as processes:
