@@ -23,7 +23,7 @@ def test_texts_are_polite() -> None:
         assert "你" not in text, f"E1: address the buyer as 您: {text}"
         assert not any(word in text for word in BLUNT_WORDS), f"E5: {text}"
     assert messages.empty_message == (
-        "请问有什么可以帮您的呢?您可以问我库存、尺码、物流、退换货和优惠哦。"
+        "请问有什么可以帮您的呢？您可以问我库存、尺码、物流、退换货和优惠哦。"
     )
 
 
