@@ -12,7 +12,7 @@ from typing import Any
 from sanic import HTTPResponse, Request
 from sanic.response import json
 
-from bot.errors import BadRequestError, HandoffError, ShopDataError, UpstreamError
+from bot.errors import BadRequestError, HandoffError, ShopDataError
 from bot.gateway.agent_auth import (
     SESSION_COOKIE,
     check_same_origin,
@@ -22,10 +22,11 @@ from bot.gateway.agent_auth import (
     session_token,
 )
 from bot.gateway.agent_http import agent_blueprint, agent_body
-from bot.gateway.agent_views import nlu_by_message, order_view
+from bot.gateway.agent_views import order_view
 from bot.gateway.agent_ws import AgentConnection
 from bot.gateway.models import StoredMessage
 from bot.gateway.protocol import history_item, string_field
+from bot.gateway.readings import latest_order_id
 from bot.gateway.services import GatewayServices, services_of
 from bot.handoff.accounts import log_in
 from bot.handoff.views import agent_view
@@ -141,25 +142,26 @@ async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
     if handoff is None and mode.handoff_id is not None:
         handoff = await services.handoffs.store.get_handoff(mode.handoff_id)
     slots = handoff.slots if handoff else {}
+    readings = await services.readings.for_transcript(conversation_id, history)
+    order_id = latest_order_id(readings) or slots.get("order_id")
     return json(
         {
             "conversation_id": conversation_id,
             "mode": mode.mode,
             "handoff": await services.handoffs.view(handoff) if handoff else None,
             "slots": slots,
-            "order": await _order(services, slots.get("order_id")),
-            "transcript": await _annotated(services, conversation_id, history),
+            "order": await _order(services, order_id),
+            "transcript": await _annotated(services, history, readings),
         }
     )
 
 
 async def _annotated(
-    services: GatewayServices, conversation_id: str, history: list[StoredMessage]
+    services: GatewayServices,
+    history: list[StoredMessage],
+    readings: dict[int, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    try:
-        readings = nlu_by_message(await services.rasa.user_events(conversation_id))
-    except UpstreamError:
-        readings = {}  # Rasa down: the transcript still shows, without the bot's reading
+    # Rasa down: the transcript still shows, without the bot's reading.
     flagged = await services.flags.rules_by_message(m.id for m in history if m.sender == "agent")
     items = []
     for message in history:

@@ -21,6 +21,7 @@ from bot.gateway.chat import ChatService
 from bot.gateway.hub import ConnectionHub
 from bot.gateway.messages import GatewayMessages, load_messages
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.readings import MessageReadings
 from bot.gateway.store import ConversationStore
 from bot.handoff.accounts import ensure_admin
 from bot.handoff.desk import AgentDesk
@@ -52,6 +53,7 @@ class GatewayServices:
     etiquette: EtiquetteReview
     flags: EtiquetteFlagStore
     canned: CannedReplies
+    readings: MessageReadings
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
@@ -86,7 +88,7 @@ class GatewayServices:
         await canned.seed()
         return cls(
             settings, http, engine, store, rasa, messages, chat, hub, handoffs, desk,
-            shop, etiquette, EtiquetteFlagStore(engine), canned,
+            shop, etiquette, EtiquetteFlagStore(engine), canned, MessageReadings(rasa),
         )  # fmt: skip
 
     async def close(self) -> None:

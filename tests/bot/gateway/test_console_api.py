@@ -154,6 +154,7 @@ async def test_a_flagged_message_is_sent_recorded_and_annotated(gateway, http) -
     assert by_sender["buyer"]["nlu"] == {
         "intent": {"name": "complain", "confidence": 0.93},
         "sentiment": {"label": "negative", "confidence": 0.97},
+        "entities": [],
     }
     flagged = [i for i in view["transcript"] if i.get("etiquette")]
     assert [i["text"] for i in flagged] == ["你等着"]
@@ -210,3 +211,17 @@ async def test_a_stale_session_cookie_does_not_block_logging_in(gateway) -> None
     jar.update_cookies({"shop_agent_session": "ended-long-ago"})
     async with aiohttp.ClientSession(cookie_jar=jar) as browser:
         await _browser_login(browser, gateway)  # 200, no CSRF token needed to log in
+
+
+async def test_lines_written_to_a_person_are_read_and_name_the_order(gateway, http) -> None:
+    async with (
+        await _log_in(http, gateway, "a1") as agent,
+        await BuyerSocket.connect(http, gateway.ws_url) as buyer,
+    ):
+        cid = await _agent_holds_a_chat(agent, buyer)
+        await buyer.exchange("订单号是202611200002", replies=0)
+        status, view = await agent.get(f"/conversations/{cid}")
+    assert status == 200
+    line = next(i for i in view["transcript"] if i["text"] == "订单号是202611200002")
+    assert line["nlu"]["intent"] == {"name": "inform", "confidence": 0.9}  # parsed, not Rasa's turn
+    assert view["order"]["id"] == "202611200002"  # named later than the handoff's slot
