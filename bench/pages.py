@@ -40,6 +40,7 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
                 "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-dev-shm-usage"]  # fmt: skip
 ADMIN = ("bench-boss", "bench-password-1")
+FCP_RECORDED = "() => performance.getEntriesByName('first-contentful-paint').length > 0"
 PAINT_SCRIPT = """() => {
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];
   const nav = performance.getEntriesByType("navigation")[0];
@@ -95,6 +96,8 @@ async def measure(
         page = await context.new_page()
         started = asyncio.get_running_loop().time()
         await page.goto(url, wait_until="load")
+        # The paint entry may be recorded just after the load event.
+        await page.wait_for_function(FCP_RECORDED, timeout=5_000)
         figures = await page.evaluate(PAINT_SCRIPT)
         if ready_selector:
             await page.wait_for_selector(ready_selector, state="attached", timeout=10_000)
