@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from sanic import Blueprint, HTTPResponse, Request
-from sanic.exceptions import WebsocketClosed
+from sanic.exceptions import ServerError, WebsocketClosed
 from sanic.response import json
 from sanic.server.websockets.impl import WebsocketImplProtocol
 from websockets.exceptions import ConnectionClosed
@@ -105,7 +105,8 @@ class BuyerConnection:
             return
         try:
             await self._ws.send(jsonlib.dumps(frame, ensure_ascii=False))
-        except (ConnectionClosed, WebsocketClosed):
+        except (ConnectionClosed, WebsocketClosed, ServerError):
+            # ServerError: Sanic's word for a socket whose connection has already ended.
             self._is_open = False
 
     async def serve(self) -> None:
@@ -122,10 +123,15 @@ class BuyerConnection:
             log.exception("buyer socket failed for conversation %s", tag)
         finally:
             self._is_open = False
-            # Let stored messages get their replies stored too, even with nobody listening.
-            await self._queue.put(None)
-            await worker
-            log.info("buyer socket closed for conversation %s", tag)
+            # Messages already stored still get their replies, stored and passed to the
+            # buyer's other sockets, even when Sanic cancels this handler as the connection
+            # drops: the hub keeps the finishing task alive until it is done.
+            self._services.hub.keep(asyncio.create_task(self._finish(worker, tag)))
+
+    async def _finish(self, worker: asyncio.Task[None], tag: str) -> None:
+        await self._queue.put(None)
+        await worker
+        log.info("buyer socket closed for conversation %s", tag)
 
     async def _read(self) -> None:
         while True:

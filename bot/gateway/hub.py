@@ -6,6 +6,7 @@ the buyer has open for it (two tabs, a reconnect), frames for agents reach their
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol
@@ -27,6 +28,13 @@ class ConnectionHub:
     def __init__(self) -> None:
         self._buyers: dict[str, set[FrameSink]] = defaultdict(set)
         self._agents: dict[int, set[FrameSink]] = defaultdict(set)
+        self._finishing: set[asyncio.Task[None]] = set()
+
+    def keep(self, task: asyncio.Task[None]) -> None:
+        """Hold a closed socket's finishing task until it is done (asyncio keeps only weak
+        references to tasks, and a pending one nobody holds may be collected)."""
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
 
     def add_buyer(self, conversation_id: str, sink: FrameSink) -> None:
         """Register a buyer socket."""
