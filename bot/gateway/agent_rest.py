@@ -161,7 +161,7 @@ async def _annotated(
     history: list[StoredMessage],
     readings: dict[int, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    # Rasa down: the transcript still shows, without the bot's reading.
+    # With Rasa down ``readings`` is empty: the transcript still shows, without them.
     flagged = await services.flags.rules_by_message(m.id for m in history if m.sender == "agent")
     items = []
     for message in history:
