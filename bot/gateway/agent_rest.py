@@ -30,6 +30,7 @@ from bot.gateway.readings import latest_order_id
 from bot.gateway.services import GatewayServices, services_of
 from bot.handoff.accounts import log_in
 from bot.handoff.views import agent_view
+from bot.shop import ShopRepository
 
 MAX_LOGIN_CHARS = 128
 
@@ -101,15 +102,7 @@ async def me(request: Request) -> HTTPResponse:
 async def queue(request: Request) -> HTTPResponse:
     """Waiting handoffs (oldest first) and the conversations now with humans."""
     await current_agent(request)
-    handoffs = services_of(request).handoffs
-    waiting = await handoffs.store.handoffs_in_state("waiting")
-    active = await handoffs.store.handoffs_in_state("active")
-    return json(
-        {
-            "waiting": [await handoffs.view(h) for h in waiting],
-            "active": [await handoffs.view(h) for h in active],
-        }
-    )
+    return json(await services_of(request).handoffs.queue_views())
 
 
 @agent_rest.post("/handoffs/<handoff_id:int>/accept")
@@ -178,13 +171,18 @@ async def _order(services: GatewayServices, order_id: Any) -> dict[str, Any] | N
     if not isinstance(order_id, str) or not order_id.strip():
         return None
     try:
-        order = await asyncio.to_thread(services.shop.order, order_id)
-        if order is None:
-            return None
-        names = {p.id: p.name for p in await asyncio.to_thread(services.shop.products)}
+        return await asyncio.to_thread(_order_facts, services.shop, order_id)
     except ShopDataError:
         return None
-    return order_view(order, names)
+
+
+def _order_facts(shop: ShopRepository, order_id: str) -> dict[str, Any] | None:
+    # One trip to the worker thread; only the order's own products are looked up.
+    order = shop.order(order_id)
+    if order is None:
+        return None
+    products = (shop.find_product(item.product_id) for item in order.items)
+    return order_view(order, {p.id: p.name for p in products if p is not None})
 
 
 @agent_rest.post("/conversations/<conversation_id:str>/messages")

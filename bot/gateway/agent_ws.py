@@ -80,15 +80,8 @@ async def agent_socket(request: Request, ws: WebsocketImplProtocol) -> None:
 
 
 async def _hello(request: Request, agent: Agent) -> dict[str, Any]:
-    handoffs = services_of(request).handoffs
-    waiting = await handoffs.store.handoffs_in_state("waiting")
-    active = await handoffs.store.handoffs_in_state("active")
-    return {
-        "type": "hello",
-        "agent": agent_view(agent),
-        "waiting": [await handoffs.view(h) for h in waiting],
-        "active": [await handoffs.view(h) for h in active],
-    }
+    queue = await services_of(request).handoffs.queue_views()
+    return {"type": "hello", "agent": agent_view(agent), **queue}
 
 
 async def _serve(

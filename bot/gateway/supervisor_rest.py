@@ -29,16 +29,14 @@ async def overview(request: Request) -> HTTPResponse:
     require_supervisor(await current_agent(request))
     services = services_of(request)
     handoffs = services.handoffs
-    waiting = await handoffs.store.handoffs_in_state("waiting")
-    active = await handoffs.store.handoffs_in_state("active")
+    queue = await handoffs.queue_views()
     since = start_of_today(services)
     now = handoffs.clock()
     today = await handoffs.store.handoffs_triggered_since(since)
     return json(
         {
-            "agents": await _agents(services, active),
-            "waiting": [await handoffs.view(h) for h in waiting],
-            "active": [await handoffs.view(h) for h in active],
+            "agents": await _agents(services, queue["active"]),
+            **queue,
             "breaches_today": [breach_view(h) for h in today if missed_window(h, now)],
             "handoffs_today": len(today),
             "etiquette_flags_today": await services.flags.count_since(since),
@@ -46,16 +44,18 @@ async def overview(request: Request) -> HTTPResponse:
     )
 
 
-async def _agents(services: GatewayServices, active: list[Any]) -> list[dict[str, Any]]:
+async def _agents(services: GatewayServices, active: list[dict[str, Any]]) -> list[dict[str, Any]]:
     handoffs = services.handoffs
     held: dict[int, list[str]] = {}
-    for handoff in active:
-        held.setdefault(handoff.accepted_by, []).append(handoff.conversation_id)
+    for view in active:
+        holder = (view["accepted_by"] or {}).get("id")
+        held.setdefault(holder, []).append(view["conversation_id"])
+    loads = await handoffs.loads()
     return [
         {
             **(agent_view(agent) or {}),
             "presence": handoffs.presence.status_of(agent.id),
-            "load": await handoffs.load_of(agent.id),
+            "load": loads.get(agent.id, 0),
             "max_chats": agent.max_chats,
             "conversations": held.get(agent.id, []),
         }

@@ -161,7 +161,7 @@ class HandoffService:
 
     async def dispatch(self) -> None:
         """Offer waiting, unassigned handoffs (oldest first) to available agents."""
-        loads = await self._loads()
+        loads = await self.loads()
         for handoff in await self.store.handoffs_in_state("waiting"):
             if handoff.assigned_agent_id is not None:
                 continue
@@ -176,7 +176,7 @@ class HandoffService:
                 await self.store.add_event(handoff.id, "assigned", agent.id)
                 await self.broadcast(updated, "assigned")
 
-    async def _loads(self) -> dict[int, int]:
+    async def loads(self) -> dict[int, int]:
         loads: dict[int, int] = {}
         for handoff in await self.store.handoffs_in_state("waiting"):
             if handoff.assigned_agent_id is not None:
@@ -188,7 +188,7 @@ class HandoffService:
 
     async def load_of(self, agent_id: int) -> int:
         """How many chats the agent holds or has been offered."""
-        return (await self._loads()).get(agent_id, 0)
+        return (await self.loads()).get(agent_id, 0)
 
     async def accept(self, handoff_id: int, agent: Agent) -> Handoff:
         """The agent takes the conversation; the buyer is greeted in the agent's name (E12).
@@ -400,6 +400,15 @@ class HandoffService:
         for agent_id in (handoff.assigned_agent_id, handoff.accepted_by):
             await self.agent(agent_id)
         return handoff_view(handoff, self._agents, self.clock(), await self.position(handoff))
+
+    async def queue_views(self) -> dict[str, list[dict[str, Any]]]:
+        """The console's queue: waiting handoffs and those with a person, oldest first."""
+        waiting = await self.store.handoffs_in_state("waiting")
+        active = await self.store.handoffs_in_state("active")
+        return {
+            "waiting": [await self.view(h) for h in waiting],
+            "active": [await self.view(h) for h in active],
+        }
 
     async def position(self, handoff: Handoff) -> int | None:
         """The handoff's place in the queue (1 = next), or None when it is not waiting."""
