@@ -38,6 +38,14 @@ class AgentConnection:
         self._ws = ws
         self.session = session  # the login this socket was opened with
         self.is_open = True
+        # Frames pushed while the hello is being built wait here, so hello comes first.
+        self._held: list[dict[str, Any]] | None = []
+
+    async def start(self, hello: dict[str, Any]) -> None:
+        """Send the hello frame, then whatever was pushed while it was being built."""
+        held, self._held = self._held or [], None
+        for frame in [hello, *held]:
+            await self.send_frame(frame)
 
     async def end(self) -> None:
         """Close the socket because its login ended (the console goes back to login)."""
@@ -46,6 +54,9 @@ class AgentConnection:
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         """Send one JSON frame; a socket closed meanwhile is not an error."""
+        if self._held is not None:
+            self._held.append(frame)
+            return
         if not self.is_open:
             return
         try:
@@ -67,7 +78,7 @@ async def agent_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     connection = AgentConnection(ws, session_token(request) or "")
     services.hub.add_agent(agent.id, connection)
     try:
-        await connection.send_frame(await _hello(request, agent))
+        await connection.start(await _hello(request, agent))
         await services.handoffs.presence.connected(agent)
         await _serve(request, ws, connection, agent)
     except ConnectionClosed:
