@@ -3,7 +3,7 @@ that turns database failures into StorageError.
 
 SQLite by default; the same code runs on PostgreSQL when the shop scales out. Tables are
 declared next to the code that uses them (``bot.gateway.store``, ``bot.handoff.tables``,
-``bot.console.tables``),
+``bot.console.tables``, ``bot.transcripts.tables``),
 all on ``metadata`` so that their foreign keys resolve and one call creates them all.
 """
 
@@ -60,7 +60,8 @@ async def create_tables(engine: AsyncEngine) -> None:
     # Imported for their side effect of declaring tables on ``metadata``.
     import bot.console.tables
     import bot.gateway.store
-    import bot.handoff.tables  # noqa: F401
+    import bot.handoff.tables
+    import bot.transcripts.tables  # noqa: F401
 
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)

@@ -14,6 +14,7 @@ from bot.handoff.settings import HandoffSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+REDACTABLE_KINDS = ("phone", "id_card", "email", "address", "bank_card")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -82,12 +83,23 @@ class Settings:
     widget_allowed_origins: tuple[str, ...] = ()
     # "Today" for the supervisor's figures starts at midnight in the shop's time zone.
     shop_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    # Kinds of personal data redacted before a line is stored, sent to Rasa or exported.
+    redact_kinds: tuple[str, ...] = REDACTABLE_KINDS
+    # Conversations whose last line is older than this are deleted; 0 keeps them forever.
+    transcript_retention_days: int = 180
+    # The project whose data/, config.yml and domain.yml the trainer edits and trains.
+    trainer_project_dir: Path = PROJECT_ROOT
+    # The held-out examples new models are evaluated on (never trained on).
+    nlu_holdout: Path = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
+    # Buyer lines read below this intent confidence are "low confidence" for review.
+    low_confidence: float = 0.6
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``env`` (default ``os.environ``); raise SettingsError if bad."""
         env = os.environ if env is None else env
         var_dir = Path(env.get("SHOP_VAR_DIR") or PROJECT_ROOT / "var")
+        project_dir = Path(env.get("TRAINER_PROJECT_DIR") or PROJECT_ROOT)
         return cls(
             rasa_url=_url(env, "RASA_URL", "http://127.0.0.1:5005"),
             action_server_url=_url(env, "ACTION_SERVER_URL", "http://127.0.0.1:5055"),
@@ -104,6 +116,13 @@ class Settings:
             handoff=_handoff(env),
             widget_allowed_origins=_origins(env, "WIDGET_ALLOWED_ORIGINS"),
             shop_timezone=_timezone(env, "SHOP_TIMEZONE"),
+            redact_kinds=_kinds(env, "REDACT_KINDS"),
+            transcript_retention_days=_int(env, "TRANSCRIPT_RETENTION_DAYS", 180),
+            trainer_project_dir=project_dir,
+            nlu_holdout=Path(
+                env.get("NLU_HOLDOUT") or project_dir / "tests" / "nlu" / "holdout.yml"
+            ),
+            low_confidence=_float(env, "REVIEW_LOW_CONFIDENCE", 0.6),
             **_admin(env),
         )
 
@@ -154,3 +173,16 @@ def _timezone(env: Mapping[str, str], name: str) -> ZoneInfo:
         return ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError) as err:
         raise SettingsError(f"{name} must be an IANA time zone such as Asia/Shanghai") from err
+
+
+def _kinds(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return REDACTABLE_KINDS
+    kinds = tuple(k.strip() for k in raw.split(",") if k.strip())
+    unknown = sorted(set(kinds) - set(REDACTABLE_KINDS))
+    if unknown:
+        raise SettingsError(
+            f"{name} lists unknown kinds {unknown}; known: {', '.join(REDACTABLE_KINDS)}"
+        )
+    return kinds

@@ -101,3 +101,14 @@ def require_chat_role(agent: Agent) -> Agent:
     if not agent.takes_chats:
         raise ForbiddenError("trainers may read conversations but not act in them")
     return agent
+
+
+def require_reviewer(agent: Agent) -> Agent:
+    """``agent`` if a trainer or a supervisor: the roles that review transcripts and train.
+
+    Raises:
+        ForbiddenError: an agent.
+    """
+    if agent.role not in ("trainer", "supervisor"):
+        raise ForbiddenError("only trainers and supervisors may do this")
+    return agent

@@ -26,11 +26,12 @@ from bot.gateway.agent_views import order_view
 from bot.gateway.agent_ws import AgentConnection
 from bot.gateway.models import StoredMessage
 from bot.gateway.protocol import history_item, string_field
-from bot.gateway.readings import latest_order_id
+from bot.gateway.readings import console_reading
 from bot.gateway.services import GatewayServices, services_of
 from bot.handoff.accounts import log_in
 from bot.handoff.views import agent_view
 from bot.shop import ShopRepository
+from bot.transcripts.readings import Reading, latest_order_id
 
 MAX_LOGIN_CHARS = 128
 
@@ -135,7 +136,7 @@ async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
     if handoff is None and mode.handoff_id is not None:
         handoff = await services.handoffs.store.get_handoff(mode.handoff_id)
     slots = handoff.slots if handoff else {}
-    readings = await services.readings.for_transcript(conversation_id, history)
+    readings = await services.readings.for_conversation(conversation_id)
     order_id = latest_order_id(readings) or slots.get("order_id")
     return json(
         {
@@ -152,15 +153,16 @@ async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
 async def _annotated(
     services: GatewayServices,
     history: list[StoredMessage],
-    readings: dict[int, dict[str, Any]],
+    readings: dict[int, Reading],
 ) -> list[dict[str, Any]]:
-    # With Rasa down ``readings`` is empty: the transcript still shows, without them.
+    # Lines not read yet (Rasa down) show without a reading.
     flagged = await services.flags.rules_by_message(m.id for m in history if m.sender == "agent")
     items = []
     for message in history:
         item = history_item(message)
         if message.sender == "buyer":
-            item["nlu"] = readings.get(message.id)
+            reading = readings.get(message.id)
+            item["nlu"] = console_reading(reading) if reading else None
         if message.id in flagged:
             item["etiquette"] = services.etiquette.violations(message.text or "")
         items.append(item)

@@ -14,9 +14,12 @@ from bot.gateway.buyer_ws import buyer_ws
 from bot.gateway.console_rest import console_rest
 from bot.gateway.health import health
 from bot.gateway.pages import STATIC_DIR, pages
+from bot.gateway.report_rest import report_rest
 from bot.gateway.rest import buyer_rest
 from bot.gateway.services import GatewayServices, app_services
 from bot.gateway.supervisor_rest import supervisor_rest
+from bot.gateway.trainer_rest import trainer_rest
+from bot.gateway.training_rest import training_rest
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,9 @@ def create_app(settings: Settings, name: str = APP_NAME) -> Sanic:
     app.blueprint(agent_ws)
     app.blueprint(console_rest)
     app.blueprint(supervisor_rest)
+    app.blueprint(report_rest)
+    app.blueprint(trainer_rest)
+    app.blueprint(training_rest)
     app.blueprint(pages)
     app.static("/static", str(STATIC_DIR), name="static_files")
 

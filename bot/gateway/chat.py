@@ -8,6 +8,7 @@ down, the gateway itself apologises and puts the buyer through to a human.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -17,12 +18,13 @@ from typing import Any, Protocol
 from bot.db import utcnow
 from bot.errors import UnknownConversationError, UpstreamError
 from bot.gateway.messages import GatewayMessages
-from bot.gateway.models import BotReply, Button, Conversation, Script, StoredMessage
+from bot.gateway.models import BotReply, Button, Channel, Conversation, Script, StoredMessage
 from bot.gateway.protocol import BuyerText, ErrorCode, bad_request
 from bot.gateway.store import ConversationStore
 from bot.handoff.desk import AgentDesk
 from bot.handoff.service import HandoffRequest, HandoffService
 from bot.text.chinese_script import is_traditional, to_traditional
+from bot.transcripts.readings import ReadingRecorder
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,8 @@ class ChatService:
         max_message_chars: int,
         handoffs: HandoffService,
         desk: AgentDesk,
+        redact: Callable[[str], str] = str,
+        readings: ReadingRecorder | None = None,
     ) -> None:
         self._store = store
         self._assistant = assistant
@@ -97,6 +101,9 @@ class ChatService:
         self._max_chars = max_message_chars
         self._handoffs = handoffs
         self._desk = desk
+        self._redact = redact
+        self._readings = readings
+        self._reading_tasks: set[asyncio.Task[int]] = set()
 
     async def open_conversation(self, conversation_id: str | None) -> Conversation:
         """Resume the conversation with this id, or start a new one if it is missing/unknown."""
@@ -122,8 +129,12 @@ class ChatService:
         conversation_id: str,
         message: BuyerText,
         on_stored: Callable[[StoredMessage], Awaitable[None]] | None = None,
+        channel: Channel = "websocket",
     ) -> ChatTurn:
-        """Validate, store, ask the assistant, store and return the replies.
+        """Validate, redact, store, ask the assistant, store and return the replies.
+
+        Personal data (phone numbers, addresses …) is redacted before the line is stored
+        or sent to Rasa, so neither the transcript nor Rasa's tracker ever holds it.
 
         ``on_stored`` is awaited as soon as the buyer's message is safely stored (before the
         assistant is asked), so a transport can acknowledge it without waiting for Rasa.
@@ -134,9 +145,9 @@ class ChatService:
             StorageError: the database failed (the message may not be stored).
         """
         conversation = await self._conversation(conversation_id)
-        text = self._validated_text(message.text, conversation.script)
+        text = self._redact(self._validated_text(message.text, conversation.script))
         buyer_message, is_new = await self._store.add_buyer_message(
-            conversation.id, text, message.client_message_id
+            conversation.id, text, message.client_message_id, channel
         )
         if on_stored is not None:
             await on_stored(buyer_message)
@@ -147,7 +158,34 @@ class ChatService:
         script = detect_script(text) or conversation.script
         if script != conversation.script:
             await self._store.set_script(conversation.id, script)
-        return await self._route(conversation.id, buyer_message, script)
+        turn = await self._route(conversation.id, buyer_message, script)
+        self._record_readings(conversation.id, buyer_message, turn)
+        return turn
+
+    def _record_readings(
+        self, conversation_id: str, buyer_message: StoredMessage, turn: ChatTurn
+    ) -> None:
+        """Record the bot's reading of the line in the background, off the buyer's path."""
+        if self._readings is None:
+            return
+        answered = any(r.sender == "bot" for r in turn.replies)
+        task = asyncio.create_task(
+            self._readings.settle(conversation_id, buyer_message.id if answered else None)
+        )
+        self._reading_tasks.add(task)
+        task.add_done_callback(self._reading_done)
+
+    def _reading_done(self, task: asyncio.Task[int]) -> None:
+        self._reading_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # A failed reading stays pending; the periodic sweep retries it.
+            log.warning("recording a reading failed: %r", task.exception())
+
+    async def close(self) -> None:
+        """Stop recording readings (pending ones are swept after the next start)."""
+        for task in list(self._reading_tasks):
+            task.cancel()
+        await asyncio.gather(*self._reading_tasks, return_exceptions=True)
 
     async def _route(
         self, conversation_id: str, buyer_message: StoredMessage, script: Script

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 Sender = Literal["buyer", "bot", "agent", "system"]
 Script = Literal["simplified", "traditional"]
+Channel = Literal["websocket", "rest"]
 
 
 @dataclass(frozen=True)

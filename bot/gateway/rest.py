@@ -101,7 +101,9 @@ async def create_conversation(request: Request) -> HTTPResponse:
 async def post_message(request: Request, conversation_id: str) -> HTTPResponse:
     """Send one buyer message: 200 ``{"message_id", "client_message_id", "replies": [...]}``."""
     message = parse_rest_message(request.body, request.headers.get("content-type"))
-    turn = await services_of(request).chat.handle_buyer_message(conversation_id, message)
+    turn = await services_of(request).chat.handle_buyer_message(
+        conversation_id, message, channel="rest"
+    )
     return json(
         {
             "message_id": turn.buyer_message.id,

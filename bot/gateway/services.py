@@ -31,6 +31,14 @@ from bot.settings import Settings
 from bot.shop import ShopRepository, load_shop_data
 from bot.shop.loader import read_yaml
 from bot.text.chinese_script import to_simplified, to_traditional
+from bot.trainer.relabeling import Relabeler, RelabelStore
+from bot.transcripts.entries import TranscriptStore
+from bot.transcripts.housekeeping import Housekeeping
+from bot.transcripts.log_redaction import install_log_redaction
+from bot.transcripts.readings import ReadingRecorder, ReadingStore
+from bot.transcripts.redaction import Redactor
+from bot.transcripts.retention import RetentionStore
+from bot.transcripts.review import ReviewStore
 
 SHOP_FACTS_FILE = "shop.yml"
 
@@ -54,6 +62,11 @@ class GatewayServices:
     flags: EtiquetteFlagStore
     canned: CannedReplies
     readings: MessageReadings
+    redactor: Redactor
+    transcripts: TranscriptStore
+    housekeeping: Housekeeping
+    review: ReviewStore
+    relabeler: Relabeler
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
@@ -80,19 +93,33 @@ class GatewayServices:
             settings.handoff,
         )
         await handoffs.start()
-        desk = AgentDesk(handoffs, rasa)
-        chat = ChatService(store, rasa, messages, settings.max_message_chars, handoffs, desk)
+        redactor = await asyncio.to_thread(Redactor.from_settings, settings)
+        install_log_redaction(redactor)
+        desk = AgentDesk(handoffs, rasa, redact=redactor.redact)
+        recorder = ReadingRecorder(ReadingStore(engine), rasa)
+        chat = ChatService(
+            store, rasa, messages, settings.max_message_chars, handoffs, desk,
+            redact=redactor.redact, readings=recorder,
+        )  # fmt: skip
+        housekeeping = Housekeeping(
+            recorder, RetentionStore(engine), settings.transcript_retention_days
+        )
+        housekeeping.start()
         shop = await asyncio.to_thread(_open_shop, settings)
         etiquette = EtiquetteReview(await asyncio.to_thread(EtiquetteChecker.default))
         canned = CannedReplies(CannedReplyStore(engine), etiquette)
         await canned.seed()
         return cls(
             settings, http, engine, store, rasa, messages, chat, hub, handoffs, desk,
-            shop, etiquette, EtiquetteFlagStore(engine), canned, MessageReadings(rasa),
+            shop, etiquette, EtiquetteFlagStore(engine), canned, MessageReadings(recorder),
+            redactor, TranscriptStore(engine), housekeeping, ReviewStore(engine),
+            Relabeler(RelabelStore(engine), settings.trainer_project_dir),
         )  # fmt: skip
 
     async def close(self) -> None:
-        """Stop the handoff timers, close the HTTP session, dispose of the database engine."""
+        """Stop the background work, close the HTTP session, dispose of the database engine."""
+        await self.housekeeping.close()
+        await self.chat.close()
         await self.handoffs.close()
         await self.http.close()
         await self.engine.dispose()

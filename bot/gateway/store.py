@@ -28,7 +28,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import Database, as_utc, metadata, utcnow
 from bot.errors import UnknownConversationError
-from bot.gateway.models import BotReply, Button, Conversation, Script, Sender, StoredMessage
+from bot.gateway.models import (
+    BotReply,
+    Button,
+    Channel,
+    Conversation,
+    Script,
+    Sender,
+    StoredMessage,
+)
+from bot.transcripts.tables import buyer_readings
 
 conversations = Table(
     "conversation",
@@ -111,9 +120,13 @@ class ConversationStore(Database):
             )
 
     async def add_buyer_message(
-        self, conversation_id: str, text: str, client_message_id: str | None
+        self,
+        conversation_id: str,
+        text: str,
+        client_message_id: str | None,
+        channel: Channel = "websocket",
     ) -> tuple[StoredMessage, bool]:
-        """Store a buyer message; return it and whether it is new.
+        """Store a buyer message (and its pending reading); return it and whether it is new.
 
         A ``client_message_id`` already stored in this conversation is not stored again:
         the earlier message is returned with ``False``.
@@ -126,6 +139,15 @@ class ConversationStore(Database):
             async with self._connection(begin=True) as conn:
                 message = await self._append(
                     conn, conversation_id, "buyer", BotReply(text), client_message_id, None
+                )
+                await conn.execute(
+                    buyer_readings.insert().values(
+                        message_id=message.id,
+                        conversation_id=conversation_id,
+                        channel=channel,
+                        created_at=message.created_at,
+                        entities=[],
+                    )
                 )
         except IntegrityError as err:
             # Lost a race against the same message sent twice at once.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from bot.errors import HandoffError, UpstreamError
@@ -73,9 +73,16 @@ def tracker_events(
 class AgentDesk:
     """The agent's side of a conversation with a human."""
 
-    def __init__(self, service: HandoffService, bot_tracker: BotTracker) -> None:
+    def __init__(
+        self,
+        service: HandoffService,
+        bot_tracker: BotTracker,
+        redact: Callable[[str], str] = str,
+    ) -> None:
         self._service = service
         self._bot_tracker = bot_tracker
+        # Agents type personal data too (a buyer's number read back): it is never stored.
+        self._redact = redact
 
     async def holding(self, conversation_id: str, agent: Agent) -> Handoff:
         """The active handoff of this conversation, if ``agent`` may act on it.
@@ -94,7 +101,7 @@ class AgentDesk:
     async def send(self, conversation_id: str, agent: Agent, text: str) -> StoredMessage:
         """Store the agent's message, in the buyer's script, and push it to the buyer."""
         handoff = await self.holding(conversation_id, agent)
-        text = await self._service.in_buyer_script(conversation_id, text)
+        text = await self._service.in_buyer_script(conversation_id, self._redact(text))
         stored = await self._service.conversations.add_replies(
             conversation_id,
             "agent",

@@ -22,6 +22,7 @@ from bot.run import private_environment, running_assistant
 from bot.settings import Settings
 from bot.supervisor import ManagedProcess, free_port
 from tests.conftest import DEMO_TODAY
+from tests.support.project import copy_of_project_data
 
 AGENT_PASSWORD = "e2e-password-1"
 AGENTS = (("agent1", "客服001"), ("agent2", "客服002"))
@@ -51,6 +52,9 @@ class RunningAssistant:
     ws_url: str
     rasa_url: str
     processes: tuple[ManagedProcess, ...] = ()
+    # The copy of the project's data the trainer's relabels are written to.
+    trainer_project: Path | None = None
+    env: dict[str, str] | None = None
 
     def process(self, name: str) -> ManagedProcess:
         """The managed process called ``name`` (``gateway``, ``Rasa server`` …)."""
@@ -78,6 +82,8 @@ def assistant(
     """Start the three servers once per session and stop them at the end."""
     env = private_environment(tmp_path_factory.mktemp("assistant"), DEMO_TODAY.isoformat())
     env |= HANDOFF_ENV | BROWSER_ENV
+    project = copy_of_project_data(tmp_path_factory.mktemp("project"))
+    env["TRAINER_PROJECT_DIR"] = str(project)
     settings = Settings.from_env(env)
     asyncio.run(_create_agents(settings))
     with running_assistant(settings, trained_model, env=env) as processes:
@@ -88,6 +94,8 @@ def assistant(
                 f"ws://127.0.0.1:{port}/ws/buyer",
                 settings.rasa_url,
                 tuple(processes),
+                project,
+                env,
             )
         finally:
             for process in processes:  # shown by pytest when a test of the session failed

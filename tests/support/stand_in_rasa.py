@@ -53,7 +53,10 @@ class StandInRasa:
             for body in self.received
             if body.get("sender") == sender
         ]  # fmt: skip
-        return web.json_response({"sender_id": sender, "events": events})
+        latest = events[-1]["parse_data"] | {"metadata": events[-1]["metadata"]} if events else None
+        if request.query.get("include_events") == "NONE":
+            events = []
+        return web.json_response({"sender_id": sender, "events": events, "latest_message": latest})
 
     async def _append_events(self, request: web.Request) -> web.Response:
         self.tracker_events.append((request.match_info["sender"], await request.json()))

@@ -74,3 +74,51 @@ export const reasonText = (reason) => REASONS[reason] || reason || "未知原因
 export const intentText = (intent) => INTENTS[intent] || intent || "";
 export const slotText = (name) => SLOTS[name] || name;
 export const sentimentLabel = (label) => SENTIMENTS[label] || label || "";
+
+// --- the trainer's page (训练)
+
+export const HANDOFF_EVENTS = {
+  requested: "转人工",
+  assigned: "已分配给客服",
+  declined: "客服未接",
+  requeued: "重新排队",
+  offered_to_all: "全员可接",
+  window_missed: "30 秒内无人接入",
+  ticket: "已转为工单",
+  accepted: "客服已接入",
+  taken_over: "主管接管",
+  handed_back: "已转回机器人",
+  closed: "会话已结束",
+  callback: "买家留了回电号码",
+};
+
+export const RELABEL_WARNINGS = {
+  duplicate: "已有相同样例",
+  conflict: "与其他意图冲突",
+  near_duplicate: "与已有样例很相似",
+  thin_intent: "该意图样例偏少",
+  new_intent: "这是一个新意图",
+  no_rule: "新意图还没有对应的规则或故事",
+};
+
+export const REVIEW_FLAGS = {
+  low_confidence: "低置信度",
+  fallback: "未识别",
+  negative: "负面情绪",
+  handoff: "转人工",
+};
+
+export const READING_SOURCES = { rasa: "对话时识别", parse: "事后补识别" };
+
+export const JOB_STATES = {
+  queued: "排队中",
+  validating: "校验数据",
+  training: "训练中",
+  evaluating: "评估中",
+  ready: "已完成，待激活",
+  failed: "失败",
+  activated: "已激活",
+};
+
+export const eventText = (kind) => HANDOFF_EVENTS[kind] || kind || "事件";
+export const warningText = (kind) => RELABEL_WARNINGS[kind] || kind || "提示";

@@ -15,6 +15,8 @@ import { initEtiquette } from "./etiquette.js";
 import { initCanned } from "./canned.js";
 import { initReference } from "./reference.js";
 import { initSupervisor, enableSupervisor, showDesk } from "./supervisor.js";
+import { initDashboard, enableDashboard } from "./dashboard.js";
+import { initTrainer, enableTrainer } from "./trainer.js";
 
 let roleApplied = null;
 
@@ -22,6 +24,8 @@ function applyRole() {
   if (!store.me) return;
   renderMe();
   enableSupervisor();
+  enableDashboard();
+  enableTrainer();
   if (roleApplied !== store.me.role) {
     roleApplied = store.me.role;
     renderLists();
@@ -58,6 +62,8 @@ function init() {
   initEtiquette();
   initCanned();
   initSupervisor();
+  initDashboard();
+  initTrainer();
   on("hello", () => {
     applyRole();
     // Restore the chosen status after a reconnect (a restarted gateway forgets it).

@@ -155,6 +155,7 @@ async def test_a_flagged_message_is_sent_recorded_and_annotated(gateway, http) -
         "intent": {"name": "complain", "confidence": 0.93},
         "sentiment": {"label": "negative", "confidence": 0.97},
         "entities": [],
+        "fallback": False,
     }
     flagged = [i for i in view["transcript"] if i.get("etiquette")]
     assert [i["text"] for i in flagged] == ["你等着"]

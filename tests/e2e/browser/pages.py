@@ -191,3 +191,97 @@ class Console:
     def reply(self, text: str) -> None:
         self.reply_input.fill(text)
         self.reply_send.click()
+
+
+class TrainerPage:
+    """The 训练 tab of the console (trainers and supervisors): 会话复查 with its filters,
+    list and reader, 数据健康 and 模型训练."""
+
+    def __init__(self, console: Console) -> None:
+        page = console.page
+        self.page = page
+        self.tab = page.locator("#tab-trainer")
+        self.section = page.locator("#trainer")
+        self.since = page.locator("#rf-since")
+        self.until = page.locator("#rf-until")
+        self.intent = page.locator("#rf-intent")
+        self.status = page.locator("#review-status")
+        self.items = page.locator("#review-list .review-item")
+        self.reader = page.locator("#reader-log")
+        self.reader_meta = page.locator("#reader-meta")
+        self.export_jsonl = page.locator("#export-jsonl")
+        self.export_csv = page.locator("#export-csv")
+        self.health = page.locator("#trainer-health")
+        self.training = page.locator("#trainer-training")
+
+    def open(self) -> None:
+        """Show the 训练 tab (会话复查 first)."""
+        self.tab.click()
+        expect(self.section).to_be_visible()
+        expect(self.tab).to_have_attribute("aria-selected", "true")
+
+    def flag(self, name: str) -> Locator:
+        """A filter checkbox: ``low``, ``fallback``, ``negative`` or ``handoff``."""
+        return self.page.locator(f"#rf-{name}")
+
+    def panel(self, name: str) -> Locator:
+        """Switch to panel ``review``, ``health`` or ``training``; returns the panel."""
+        self.page.locator(f"#ttab-{name}").click()
+        shown = self.page.locator(f"#trainer-{name}")
+        expect(shown).to_be_visible()
+        return shown
+
+    def conversation(self, conversation_id: str) -> Locator:
+        """The list entry of one conversation."""
+        return self.page.locator(
+            f"#review-list .review-item[data-conversation-id='{conversation_id}']"
+        )
+
+    def line(self, sender: str, text: str) -> Locator:
+        """A line of the transcript in the reader."""
+        return self.reader.locator(f".msg[data-sender={sender}]").filter(has_text=text)
+
+
+class DashboardPage:
+    """The 看板 tab of the console (supervisors): the date range, the headline figures
+    (``.stat[data-metric=…]``) and the charts (``figure[data-chart=…]``, SVG bars with
+    ``data-key``/``data-value``)."""
+
+    def __init__(self, console: Console) -> None:
+        page = console.page
+        self.page = page
+        self.tab = page.locator("#tab-dashboard")
+        self.section = page.locator("#dashboard")
+        self.since = page.locator("#dash-since")
+        self.until = page.locator("#dash-until")
+        self.apply = page.locator("#dash-apply")
+        self.error = page.locator("#dash-error")
+        self.status = page.locator("#dash-status")
+
+    def open(self) -> None:
+        """Show the 看板 tab and wait for its first figures (the default range)."""
+        self.tab.click()
+        expect(self.section).to_be_visible()
+        expect(self.tab).to_have_attribute("aria-selected", "true")
+        expect(self.page.locator("#dashboard[data-loaded]")).to_be_attached()
+
+    def show(self, since: str, until: str) -> None:
+        """Ask for another range and wait until its figures are drawn."""
+        self.since.fill(since)
+        self.until.fill(until)
+        self.apply.click()
+        expect(self.section).to_have_attribute("data-loaded", f"{since}/{until}")
+
+    def stat(self, metric: str) -> Locator:
+        return self.section.locator(f".stat[data-metric={metric}]")
+
+    def chart(self, name: str) -> Locator:
+        return self.section.locator(f"figure[data-chart={name}]")
+
+    def bars(self, name: str) -> list[tuple[str, float]]:
+        """(data-key, data-value) of every bar of a chart, in order."""
+        return (
+            self.chart(name)
+            .locator("svg rect.chart__bar")
+            .evaluate_all("rects => rects.map(r => [r.dataset.key, Number(r.dataset.value)])")
+        )

@@ -1,0 +1,1 @@
+"""The trainer's loop: NLU data files, checks, training, evaluation and activation."""

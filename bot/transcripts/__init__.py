@@ -1,0 +1,1 @@
+"""Transcripts for review: readings of buyer lines, redaction, retention and export."""
