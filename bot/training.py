@@ -71,7 +71,11 @@ def _files(root: Path, inputs: Iterable[str]) -> list[Path]:
             found += [
                 p
                 for p in path.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+                if p.is_file()
+                and "__pycache__" not in p.parts
+                and p.suffix != ".pyc"
+                # a data writer's temporary file, left behind by a crash, is not data
+                and not p.name.startswith(".")
             ]
     return sorted(found)
 

@@ -32,6 +32,7 @@ from bot.shop import ShopRepository, load_shop_data
 from bot.shop.loader import read_yaml
 from bot.text.chinese_script import to_simplified, to_traditional
 from bot.trainer.relabeling import Relabeler, RelabelStore
+from bot.trainer.runner import TrainingRunner
 from bot.transcripts.entries import TranscriptStore
 from bot.transcripts.housekeeping import Housekeeping
 from bot.transcripts.log_redaction import install_log_redaction
@@ -67,6 +68,7 @@ class GatewayServices:
     housekeeping: Housekeeping
     review: ReviewStore
     relabeler: Relabeler
+    training: TrainingRunner
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
@@ -114,6 +116,7 @@ class GatewayServices:
             shop, etiquette, EtiquetteFlagStore(engine), canned, MessageReadings(recorder),
             redactor, TranscriptStore(engine), housekeeping, ReviewStore(engine),
             Relabeler(RelabelStore(engine), settings.trainer_project_dir),
+            TrainingRunner(settings),
         )  # fmt: skip
 
     async def close(self) -> None:

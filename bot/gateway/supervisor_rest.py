@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from typing import Any
 
 from sanic import HTTPResponse, Request
@@ -17,10 +17,11 @@ supervisor_rest = agent_blueprint("supervisor_rest")
 
 
 def start_of_today(services: GatewayServices) -> datetime:
-    """Midnight today in the shop's time zone."""
+    """Midnight today in the shop's time zone (as a UTC instant)."""
     zone = services.settings.shop_timezone
     now = services.handoffs.clock().astimezone(zone)
-    return datetime.combine(now.date(), time.min, tzinfo=zone)
+    # In UTC: SQLite compares the stored UTC timestamps as text.
+    return datetime.combine(now.date(), time.min, tzinfo=zone).astimezone(timezone.utc)
 
 
 @supervisor_rest.get("/supervisor/overview")

@@ -136,7 +136,8 @@ def entry_view(entry: Entry) -> dict[str, Any]:
 async def intents(request: Request) -> HTTPResponse:
     """The intents of the training data with their number of examples."""
     require_reviewer(await current_agent(request))
-    counts = await services_of(request).relabeler.intents()
+    services = services_of(request)
+    counts = await services.relabeler.intents()
     return json(
         {
             "intents": [
@@ -145,6 +146,7 @@ async def intents(request: Request) -> HTTPResponse:
             ],
             "sentiments": list(SENTIMENTS),
             "thin_below": THIN_BELOW,
+            "low_confidence": services.settings.low_confidence,
         }
     )
 

@@ -36,6 +36,7 @@ STATUS_FILE = "status.json"
 REPORT_FILE = "report.json"
 CONFUSION_FILE = "confusion.png"
 LOG_FILE = "log.txt"
+ACTIVE_FILE = "active.json"  # the model last activated on Rasa, for restarts
 INTERRUPTED = "interrupted: the training process ended before the job finished"
 
 
@@ -75,6 +76,17 @@ def write_json_atomically(path: Path, data: Any) -> None:
         file.flush()
         os.fsync(file.fileno())
     os.replace(partial, path)
+
+
+def _is_open_file(fd: int | None, path: Path) -> bool:
+    """Whether ``fd`` is an open descriptor of the file at ``path``."""
+    if fd is None:
+        return False
+    try:
+        held, wanted = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (wanted.st_dev, wanted.st_ino)
 
 
 def _pid_alive(pid: object) -> bool:
@@ -123,9 +135,10 @@ class TrainingJobs:
             JobBusyError: another process holds the lock.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = inherited_fd
+        path = self.root / LOCK_FILE
+        fd = inherited_fd if _is_open_file(inherited_fd, path) else None
         if fd is None:
-            fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
@@ -228,3 +241,22 @@ class TrainingJobs:
         for job_id in self.job_ids():
             with contextlib.suppress(JobError):
                 yield self.read(job_id)
+
+    # -- the activated model ------------------------------------------------------------
+
+    def record_activation(self, job_id: str, model: str) -> dict[str, Any]:
+        """Mark the job activated and remember its model as the one Rasa serves."""
+        now = utc_now()
+        write_json_atomically(
+            self.root / ACTIVE_FILE, {"model": model, "job": job_id, "activated_at": now}
+        )
+        return self.update(job_id, state="activated", stage="activated", activated_at=now)
+
+    def active_model(self) -> Path | None:
+        """The model last activated through a training job, if it still exists."""
+        try:
+            record = json.loads((self.root / ACTIVE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        model = Path(str(record.get("model", "")))
+        return model if model.is_file() else None

@@ -17,6 +17,7 @@ or the new model is worse (activation refused); 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -29,6 +30,7 @@ from bot.errors import SettingsError, ShopAssistantError
 from bot.settings import PROJECT_ROOT, Settings
 from bot.trainer import evaluation
 from bot.trainer.activation import ActivationError, activate_blocking, served_model_blocking
+from bot.trainer.checks import check
 from bot.trainer.jobs import (
     CONFUSION_FILE,
     LOCK_FD_ENV,
@@ -41,6 +43,7 @@ from bot.trainer.jobs import (
     utc_now,
     write_json_atomically,
 )
+from bot.trainer.nlu_data import NluData
 from bot.training import (
     TrainingError,
     TrainingInterruptedError,
@@ -158,9 +161,6 @@ def check_data(project: Path, run: JobRun) -> None:
     Raises:
         TrainingError: the data is not fit to train on.
     """
-    from bot.trainer.checks import check
-    from bot.trainer.nlu_data import NluData
-
     report = check(NluData(project))
     problems = [
         finding.describe()
@@ -242,7 +242,10 @@ def confirm_activation(options: Options, model: Path) -> bool | None:
         return True
     if not sys.stdin.isatty():
         return None
-    answer = input(f"activate {model.name} on {options.rasa_url}? [y/N] ")
+    try:
+        answer = input(f"activate {model.name} on {options.rasa_url}? [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        return False
     return answer.strip().lower() in ("y", "yes")
 
 
@@ -264,7 +267,7 @@ def activate_job(options: Options, run: JobRun, report: dict[str, Any]) -> int:
     except ActivationError as err:
         print(f"activation failed: {err.reason}", file=sys.stderr)
         return EXIT_FAILED
-    run.set(state="activated", stage="activated", activated_at=utc_now())
+    run.jobs.record_activation(run.job_id, str(model))
     print(f"Rasa at {options.rasa_url} now serves {status.get('model_file')}", flush=True)
     return EXIT_OK
 
@@ -337,6 +340,16 @@ def _failed(run: JobRun, err: BaseException) -> int:
     return EXIT_FAILED
 
 
+def _fail_queued_job(options: Options, reason: str) -> None:
+    # A job the gateway created for this run must not wait forever for it.
+    if options.job_dir is None or not is_job_id(options.job_dir.name):
+        return
+    jobs = TrainingJobs(options.job_dir.parent.resolve())
+    with contextlib.suppress(JobError, OSError):
+        if jobs.read(options.job_dir.name)["state"] == "queued":
+            jobs.update(options.job_dir.name, **jobs.failure(reason))
+
+
 def main(argv: list[str]) -> int:
     """``python -m bot train ...``; returns the exit code."""
     try:
@@ -349,6 +362,7 @@ def main(argv: list[str]) -> int:
     problem = usage_problem(options)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
+        _fail_queued_job(options, problem)
         return EXIT_USAGE
     signal.signal(signal.SIGTERM, _interrupted)
     try:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import BadRequestError
 from bot.gateway.chat import conversation_tag
+from bot.reports.ranges import MAX_DAYS as MAX_RANGE_DAYS
 from bot.transcripts.entries import Entry
 
 FORMATS = ("jsonl", "csv")
@@ -27,7 +28,6 @@ COLUMNS = (
     "intent", "confidence", "fallback", "entities", "sentiment", "sentiment_confidence",
     "handoff_id", "detail",
 )  # fmt: skip
-MAX_RANGE_DAYS = 366
 
 
 def parse_range(

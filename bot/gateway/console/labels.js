@@ -92,6 +92,10 @@ export const HANDOFF_EVENTS = {
   callback: "买家留了回电号码",
 };
 
+export const TICKET_REASONS = { no_agents: "没有在线客服", window_missed: "30 秒内无人接入" };
+
+export const REQUEUE_REASONS = { restart: "服务重启后重新排队" };
+
 export const RELABEL_WARNINGS = {
   duplicate: "已有相同样例",
   conflict: "与其他意图冲突",

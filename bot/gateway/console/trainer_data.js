@@ -11,7 +11,7 @@ export function trainerPath(...parts) {
   return TRAINER_API + parts.map((p) => "/" + encodeURIComponent(String(p))).join("");
 }
 
-let intents = null; // {intents: [{name, examples, thin}], sentiments: [...], thin_below}
+let intents = null; // {intents: [{name, examples, thin}], sentiments, thin_below, low_confidence}
 let pending = null;
 
 /** The intents of the training data (cached; `fresh` fetches them again). */
@@ -20,13 +20,14 @@ export async function loadIntents(fresh = false) {
   if (!pending) {
     pending = api.get(TRAINER_API + "/intents").then((result) => {
       pending = null;
-      if (!result.ok) return intents || { intents: [], sentiments: [], thin_below: 0, error: result.message };
+      if (!result.ok) return intents || { intents: [], sentiments: [], thin_below: 0, low_confidence: 0, error: result.message };
       const data = result.data;
       intents = {
         intents: Array.isArray(data.intents) ? data.intents : [],
         sentiments: Array.isArray(data.sentiments) && data.sentiments.length
           ? data.sentiments : ["negative", "neutral", "positive"],
         thin_below: Number(data.thin_below) || 0,
+        low_confidence: Number(data.low_confidence) || 0,
       };
       return intents;
     });

@@ -4,13 +4,14 @@
 
 import { $, el, button, clock } from "./dom.js";
 import { api } from "./api.js";
-import { eventText, intentText, reasonText, sentimentLabel, READING_SOURCES, REVIEW_FLAGS } from "./labels.js";
+import {
+  eventText, intentText, reasonText, sentimentLabel, READING_SOURCES, REVIEW_FLAGS, TICKET_REASONS, REQUEUE_REASONS,
+} from "./labels.js";
 import { messageNode } from "./transcript.js";
 import { store } from "./store.js";
-import { trainerPath, stamp } from "./trainer_data.js";
+import { trainerPath, stamp, loadIntents } from "./trainer_data.js";
 import { relabelForm } from "./trainer_relabel.js";
 
-const LOW_CONFIDENCE = 0.6; // the gateway's default REVIEW_LOW_CONFIDENCE
 let seq = 0;
 let openForm = null; // {form, line}
 
@@ -31,6 +32,9 @@ function asItem(entry) {
   };
 }
 
+// The server's REVIEW_LOW_CONFIDENCE (from /trainer/intents), set when a reader opens.
+let lowConfidence = 0;
+
 function readingExtras(reading) {
   const box = el("div", "reader__reading");
   if (!reading) {
@@ -38,7 +42,7 @@ function readingExtras(reading) {
     return box;
   }
   const conf = Number(reading.confidence);
-  if (reading.intent && Number.isFinite(conf) && conf < LOW_CONFIDENCE) {
+  if (reading.intent && Number.isFinite(conf) && conf < lowConfidence) {
     box.append(el("span", { className: "badge flag flag--low", text: REVIEW_FLAGS.low_confidence }));
   }
   if (reading.fallback) box.append(el("span", { className: "badge flag flag--fallback", text: REVIEW_FLAGS.fallback }));
@@ -103,11 +107,24 @@ function buyerLine(entry) {
   return line;
 }
 
-function eventLine(entry) {
+// What an event's detail says, in Chinese (bot/handoff: requested, ticket, requeued, closed).
+function detailBits(entry) {
   const detail = entry.detail && typeof entry.detail === "object" ? entry.detail : {};
+  const bits = [];
+  if (detail.reason) {
+    const reason = String(detail.reason);
+    bits.push(entry.event === "ticket" ? TICKET_REASONS[reason] || reason : reasonText(reason));
+  }
+  if (detail.why) bits.push(REQUEUE_REASONS[detail.why] || String(detail.why));
+  if (detail.ticket_id !== undefined && detail.ticket_id !== null) bits.push("工单 #" + detail.ticket_id);
+  if (detail.note) bits.push("备注：" + String(detail.note));
+  return bits;
+}
+
+function eventLine(entry) {
   const bits = [eventText(entry.event)];
   if (entry.agent) bits.push(entry.agent.work_name || entry.agent);
-  if (detail.reason) bits.push(reasonText(String(detail.reason)));
+  bits.push(...detailBits(entry));
   return el("li", { className: "msg msg--system msg--event", dataset: { event: entry.event || "" } },
     el("div", { className: "msg__text" },
       el("time", { text: clock(entry.at), attrs: { datetime: entry.at } }), " ", bits.join(" · ")));
@@ -132,8 +149,9 @@ export async function openReader(cid) {
   $("reader-empty").hidden = true;
   $("reader-body").hidden = false;
   $("reader-meta").textContent = "加载中…";
-  const result = await api.get(trainerPath("conversations", cid));
+  const [result, known] = await Promise.all([api.get(trainerPath("conversations", cid)), loadIntents()]);
   if (mine !== seq) return;
+  lowConfidence = known.low_confidence;
   if (!result.ok) {
     $("reader-log").replaceChildren();
     $("reader-meta").textContent = "加载会话失败：" + result.message;

@@ -79,97 +79,110 @@ function failure(result) {
   return ERRORS[result.code] || (result.status === 422 ? "无法写入：" + (reason || result.message) : result.message);
 }
 
+/** One open form: its controls, and the body the last successful check was for. */
+class RelabelForm {
+  constructor(entry, { onSaved, onCancel }) {
+    const n = ++counter;
+    this.ids = { intent: "rl-intent-" + n, name: "rl-name-" + n, sentiment: "rl-sentiment-" + n };
+    this.entry = entry;
+    this.onSaved = onSaved;
+    this.onCancel = onCancel;
+    this.checked = null;
+    this.form = el("form", { className: "relabel", attrs: { "aria-label": "重新标注这句话", novalidate: "" } },
+      el("p", { className: "muted", text: "加载意图…" }));
+    this.result = el("div", { className: "relabel__result", attrs: { role: "status", "aria-live": "polite" } });
+    this.error = el("p", { className: "error", attrs: { role: "alert" } });
+    this.checkButton = el("button", { className: "small", type: "submit", text: "检查" });
+    this.confirmButton = button("确认写入", "primary small relabel-confirm", () => this.confirm());
+    this.confirmButton.disabled = true;
+    this.form.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      event.stopPropagation();
+      onCancel();
+    });
+    loadIntents().then((data) => this.build(data));
+  }
+
+  build(data) {
+    const { entry, ids } = this;
+    const current = (entry.relabel && entry.relabel.intent) || (entry.reading && entry.reading.intent) || "";
+    this.intent = intentSelect(ids.intent, data, current);
+    this.name = el("input", { attrs: { id: ids.name, placeholder: "例如 ask_gift_wrap", autocomplete: "off", maxlength: "64", spellcheck: "false" } });
+    this.nameField = field(ids.name, "新意图名称（小写英文、数字、下划线）", this.name);
+    this.nameField.hidden = this.intent.value !== NEW_INTENT;
+    this.sentiment = sentimentSelect(ids.sentiment, data);
+    this.form.replaceChildren(
+      el("div", "relabel__fields", field(ids.intent, "意图", this.intent), this.nameField, field(ids.sentiment, "情绪", this.sentiment)),
+      this.result, this.error,
+      el("div", "relabel__actions", this.checkButton, this.confirmButton, button("取消", "ghost small", () => this.onCancel())));
+    this.form.addEventListener("input", () => this.changed());
+    this.form.addEventListener("change", () => this.changed());
+    this.intent.addEventListener("change", () => { if (this.intent.value === NEW_INTENT) this.name.focus(); });
+    this.form.addEventListener("submit", (event) => { event.preventDefault(); this.check(); });
+    if (this.form.isConnected) this.intent.focus();
+  }
+
+  body() {
+    const intent = this.intent.value === NEW_INTENT ? this.name.value.trim() : this.intent.value;
+    return { message_id: this.entry.id, intent, ...(this.sentiment.value ? { sentiment: this.sentiment.value } : {}) };
+  }
+
+  changed() {
+    this.nameField.hidden = this.intent.value !== NEW_INTENT;
+    if (this.checked) this.result.replaceChildren(el("p", { className: "muted", text: "已修改，请重新检查。" }));
+    this.checked = null;
+    this.confirmButton.disabled = true;
+    this.error.textContent = "";
+  }
+
+  async check() {
+    const wanted = this.body();
+    if (!INTENT_NAME.test(wanted.intent)) {
+      this.error.textContent = ERRORS.bad_intent;
+      this.name.focus();
+      return;
+    }
+    this.checkButton.disabled = true;
+    const answer = await api.post(TRAINER_API + "/relabel/check", wanted);
+    this.checkButton.disabled = false;
+    if (!answer.ok) { this.error.textContent = failure(answer); return; }
+    const warnings = Array.isArray(answer.data.warnings) ? answer.data.warnings : [];
+    const text = answer.data.text ?? this.entry.text ?? "";
+    this.result.replaceChildren(
+      el("p", { className: "relabel__text", text: "将写入样例：" + quote(text) + " → " + intentLabel(wanted.intent) }),
+      warningList(warnings));
+    this.checked = JSON.stringify(wanted);
+    this.confirmButton.disabled = false;
+    this.confirmButton.focus();
+  }
+
+  async confirm() {
+    const wanted = this.body();
+    if (this.checked !== JSON.stringify(wanted)) return;
+    this.confirmButton.disabled = true;
+    this.checkButton.disabled = true;
+    const answer = await api.post(TRAINER_API + "/relabel", wanted);
+    this.checkButton.disabled = false;
+    if (!answer.ok) {
+      this.error.textContent = failure(answer);
+      this.confirmButton.disabled = false;
+      return;
+    }
+    const files = Array.isArray(answer.data.files) ? answer.data.files : [];
+    const written = "已写入 " + (files.join("、") || "训练数据") + (answer.data.new_intent ? "，新意图已加入 domain.yml" : "");
+    const done = el("p", { className: "relabel__done", text: written, attrs: { tabindex: "-1" } });
+    this.form.replaceChildren(done, el("div", "relabel__actions", button("关闭", "small", () => this.onCancel())));
+    done.focus();
+    this.onSaved(answer.data.relabel || { intent: wanted.intent, sentiment: wanted.sentiment || null }, files);
+    loadIntents(true); // the counts (and maybe the list) changed
+  }
+}
+
 /**
  * The form for buyer line `entry`; `onSaved(relabel, files)` after a write, `onCancel()`
  * to close it. Esc in the form also cancels.
  */
-export function relabelForm(entry, { onSaved, onCancel }) {
-  const n = ++counter;
-  const ids = { intent: "rl-intent-" + n, name: "rl-name-" + n, sentiment: "rl-sentiment-" + n };
-  const form = el("form", { className: "relabel", attrs: { "aria-label": "重新标注这句话", novalidate: "" } });
-  const result = el("div", { className: "relabel__result", attrs: { role: "status", "aria-live": "polite" } });
-  const error = el("p", { className: "error", attrs: { role: "alert" } });
-  const check = button("检查", "small", null);
-  check.type = "submit";
-  const confirm = button("确认写入", "primary small relabel-confirm", null);
-  confirm.disabled = true;
-  const cancel = button("取消", "ghost small", () => onCancel());
-  form.append(el("p", { className: "muted", text: "加载意图…" }));
-  let checked = null; // the body the last successful check was for
-
-  loadIntents().then((data) => {
-    const current = (entry.relabel && entry.relabel.intent) || (entry.reading && entry.reading.intent) || "";
-    const intent = intentSelect(ids.intent, data, current);
-    const name = el("input", { attrs: { id: ids.name, placeholder: "例如 ask_gift_wrap", autocomplete: "off", maxlength: "64", spellcheck: "false" } });
-    const nameField = field(ids.name, "新意图名称（小写英文、数字、下划线）", name);
-    nameField.hidden = intent.value !== NEW_INTENT;
-    const sentiment = sentimentSelect(ids.sentiment, data);
-    form.replaceChildren(
-      el("div", "relabel__fields", field(ids.intent, "意图", intent), nameField, field(ids.sentiment, "情绪", sentiment)),
-      result, error, el("div", "relabel__actions", check, confirm, cancel));
-    if (form.isConnected) intent.focus();
-
-    const body = () => {
-      const chosen = intent.value === NEW_INTENT ? name.value.trim() : intent.value;
-      return { message_id: entry.id, intent: chosen, ...(sentiment.value ? { sentiment: sentiment.value } : {}) };
-    };
-    const changed = () => {
-      nameField.hidden = intent.value !== NEW_INTENT;
-      if (checked) result.replaceChildren(el("p", { className: "muted", text: "已修改，请重新检查。" }));
-      checked = null;
-      confirm.disabled = true;
-      error.textContent = "";
-    };
-    form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
-    intent.addEventListener("change", () => { if (intent.value === NEW_INTENT) name.focus(); });
-
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const wanted = body();
-      if (!INTENT_NAME.test(wanted.intent)) {
-        error.textContent = ERRORS.bad_intent;
-        name.focus();
-        return;
-      }
-      check.disabled = true;
-      const answer = await api.post(TRAINER_API + "/relabel/check", wanted);
-      check.disabled = false;
-      if (!answer.ok) { error.textContent = failure(answer); return; }
-      const warnings = Array.isArray(answer.data.warnings) ? answer.data.warnings : [];
-      result.replaceChildren(
-        el("p", { className: "relabel__text", text: "将写入样例：" + quote(answer.data.text ?? entry.text ?? "") + " → " + intentLabel(wanted.intent) }),
-        warningList(warnings));
-      checked = JSON.stringify(wanted);
-      confirm.disabled = false;
-      confirm.focus();
-    });
-
-    confirm.addEventListener("click", async () => {
-      const wanted = body();
-      if (checked !== JSON.stringify(wanted)) return;
-      confirm.disabled = true;
-      check.disabled = true;
-      const answer = await api.post(TRAINER_API + "/relabel", wanted);
-      check.disabled = false;
-      if (!answer.ok) { error.textContent = failure(answer); confirm.disabled = false; return; }
-      const files = Array.isArray(answer.data.files) ? answer.data.files : [];
-      const written = "已写入 " + (files.join("、") || "训练数据") + (answer.data.new_intent ? "，新意图已加入 domain.yml" : "");
-      const done = el("p", { className: "relabel__done", text: written, attrs: { tabindex: "-1" } });
-      form.replaceChildren(done, el("div", "relabel__actions", button("关闭", "small", () => onCancel())));
-      done.focus();
-      const relabel = answer.data.relabel || { intent: wanted.intent, sentiment: wanted.sentiment || null };
-      onSaved(relabel, files);
-      loadIntents(true); // the counts (and maybe the list) changed
-    });
-  });
-
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onCancel();
-    }
-  });
-  return form;
+export function relabelForm(entry, callbacks) {
+  return new RelabelForm(entry, callbacks).form;
 }

@@ -67,7 +67,7 @@ function renderStatus() {
 function renderJobs(jobs) {
   const select = $("training-jobs");
   select.replaceChildren(...jobs.map((j) => el("option", {
-    text: stamp(j.created_at) + " · " + (JOB_STATES[j.state] || j.state),
+    text: stamp(j.started_at || j.created_at) + " · " + (JOB_STATES[j.state] || j.state),
     attrs: { value: j.id },
   })));
   $("training-jobs-field").hidden = !jobs.length;
@@ -145,7 +145,7 @@ async function activate(event) {
 function openActivate() {
   if (!canActivate()) return;
   const next = report.new || {};
-  $("activate-summary").textContent = "训练于 " + stamp(job.created_at) + "：准确率 "
+  $("activate-summary").textContent = "训练于 " + stamp(job.started_at || job.created_at) + "：准确率 "
     + Number(next.accuracy ?? 0).toFixed(3) + "，宏平均 F1 " + Number(next.macro_f1 ?? 0).toFixed(3) + "。";
   $("activate-error").textContent = "";
   $("activate-dialog").showModal();

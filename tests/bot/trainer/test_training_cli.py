@@ -22,11 +22,8 @@ from bot.trainer.nlu_data import NluData
 from bot.trainer.train_cli import main
 from bot.training import fingerprint, model_path
 from tests.bot.trainer.training_support import (
-    bad_model,  # noqa: F401 - fixture
     copy_project,
-    good_model,  # noqa: F401 - fixture
     install_model,
-    model_cache,  # noqa: F401 - fixture
     run_train_cli,
     tree,
 )
@@ -64,7 +61,7 @@ class BreaksHalfWay(GraphComponent):
 
 
 @pytest.fixture
-def project(tmp_path: Path, good_model: Path) -> Path:  # noqa: F811 - fixture
+def project(tmp_path: Path, good_model: Path) -> Path:
     """A copy of the small project whose models/ holds the current model."""
     folder = copy_project(tmp_path / "project")
     install_model(good_model, folder, "current.tar.gz")
@@ -246,3 +243,16 @@ def test_bad_usage_exits_2(args: list[str], project: Path) -> None:
 
 def test_the_fingerprint_names_the_model(project: Path) -> None:
     assert model_path(project).name == f"{fingerprint(project)}.tar.gz"
+
+
+def test_bad_usage_fails_the_job_the_gateway_queued(tmp_path: Path) -> None:
+    jobs = TrainingJobs(tmp_path / "training")
+    lock = jobs.acquire_lock()  # what the gateway holds and hands over to its child
+    try:
+        job = jobs.create()
+        job_dir = ["--job-dir", str(jobs.job_dir(job["id"]))]
+        assert main(["--project", str(tmp_path / "nowhere"), *job_dir]) == 2
+    finally:
+        os.close(lock)
+    status = jobs.read(job["id"])
+    assert status["state"] == "failed" and "no config.yml" in status["error"]

@@ -134,3 +134,28 @@ def test_finished_jobs_are_never_rewritten(tmp_path: Path) -> None:
     job = jobs.create(state="ready", pid=_dead_pid())
     assert jobs.read(job["id"])["state"] == "ready"
     assert jobs.report(job["id"]) is None
+
+
+def test_a_stray_descriptor_is_not_taken_for_the_lock(tmp_path: Path) -> None:
+    jobs = TrainingJobs(tmp_path)
+    other = os.open(tmp_path / "other", os.O_RDWR | os.O_CREAT)
+    try:
+        lock = jobs.acquire_lock(inherited_fd=other)
+        assert lock != other and jobs.lock_held()
+        os.close(lock)
+        assert jobs.acquire_lock(inherited_fd=987654) >= 0  # not even open
+    finally:
+        os.close(other)
+
+
+def test_the_activated_model_is_remembered(tmp_path: Path) -> None:
+    jobs = TrainingJobs(tmp_path)
+    model = tmp_path / "m.tar.gz"
+    model.write_bytes(b"model")
+    job = jobs.create(state="ready", pid=_dead_pid())
+    assert jobs.active_model() is None
+    status = jobs.record_activation(job["id"], str(model))
+    assert status["state"] == "activated" and status["activated_at"]
+    assert jobs.active_model() == model
+    model.unlink()
+    assert jobs.active_model() is None

@@ -67,7 +67,7 @@ def test_a_supervisor_sees_the_figures_and_charts_of_a_date_range(
 ) -> None:
     # Tall enough for the whole board in the screenshot (the console scrolls inside).
     console = console_login(
-        ADMIN_USERNAME, ADMIN_PASSWORD, viewport={"width": 1280, "height": 1900}
+        ADMIN_USERNAME, ADMIN_PASSWORD, viewport={"width": 1280, "height": 1350}
     )
     board = DashboardPage(console)
     board.open()  # the last 7 days first

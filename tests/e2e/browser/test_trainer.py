@@ -14,6 +14,7 @@ files the test writes, as ``python -m bot train`` would.
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -38,7 +39,7 @@ from tests.support.browser import screenshot
 from tests.support.project import TRAINER_FILES
 
 pytestmark = pytest.mark.e2e
-PUZZLE = "叽里咕噜阿巴阿巴呜啦啦"  # the bot cannot make sense of it (nlu_fallback)
+PUZZLE = "说不上来的感觉"  # the model reads no intent above 0.35: nlu_fallback
 SEEDED_INTENT = "out_of_scope"  # the copy's data already has PUZZLE under this intent …
 NEW_INTENT = "ask_size"  # … so relabelling it to this one is a conflict
 TWICE = "这句话同时是两个意图的样例吗"  # seeded under two intents for the health check
@@ -197,41 +198,50 @@ def _report(macro_f1: float, baseline_f1: float) -> dict[str, Any]:
     }
 
 
-def _finished_job(var_dir: Path, created: datetime, macro_f1: float, baseline: float) -> str:
-    """A job folder as a finished ``python -m bot train`` leaves it; returns its id."""
-    jobs = TrainingJobs.for_var_dir(var_dir)
-    job_id = new_job_id(created)
-    report = _report(macro_f1, baseline)
-    stamp = created.isoformat(timespec="seconds")
-    jobs.create(job_id)
-    jobs.update(
-        job_id, state="ready", stage="ready", progress=1.0, started_at=stamp,
-        finished_at=stamp, model=str(var_dir / "no-such-model.tar.gz"),
-        baseline="current.tar.gz", verdict=report["verdict"],
-    )  # fmt: skip
-    write_json_atomically(jobs.job_dir(job_id) / REPORT_FILE, report)
-    (jobs.job_dir(job_id) / CONFUSION_FILE).write_bytes(_png(60, 40))
-    assert (jobs.job_dir(job_id) / STATUS_FILE).is_file()
-    return job_id
+@pytest.fixture
+def finished_job(assistant: RunningAssistant) -> Iterator[Callable[..., str]]:
+    """``finished_job(created, macro_f1, baseline)``: a job folder as a finished
+    ``python -m bot train`` leaves it (returns its id); the folders are removed after."""
+    assert assistant.env is not None
+    jobs = TrainingJobs.for_var_dir(Path(assistant.env["SHOP_VAR_DIR"]))
+    made: list[str] = []
+
+    def make(created: datetime, macro_f1: float, baseline: float) -> str:
+        job_id = new_job_id(created)
+        report = _report(macro_f1, baseline)
+        stamp = created.isoformat(timespec="seconds")
+        jobs.create(
+            job_id, state="ready", stage="ready", progress=1.0, started_at=stamp,
+            finished_at=stamp, model=str(jobs.root / "no-such-model.tar.gz"),
+            baseline="current.tar.gz", verdict=report["verdict"],
+        )  # fmt: skip
+        made.append(job_id)
+        write_json_atomically(jobs.job_dir(job_id) / REPORT_FILE, report)
+        (jobs.job_dir(job_id) / CONFUSION_FILE).write_bytes(_png(60, 40))
+        assert (jobs.job_dir(job_id) / STATUS_FILE).is_file()
+        return job_id
+
+    yield make
+    for job_id in made:
+        shutil.rmtree(jobs.job_dir(job_id))
 
 
 def test_training_panel_activates_only_a_model_that_is_not_worse(
-    assistant: RunningAssistant, console_login: Callable[..., Console]
+    finished_job: Callable[..., str], console_login: Callable[..., Console]
 ) -> None:
-    assert assistant.env is not None
-    var_dir = Path(assistant.env["SHOP_VAR_DIR"])
     now = datetime.now(timezone.utc)
-    better = _finished_job(var_dir, now - timedelta(minutes=30), macro_f1=0.91, baseline=0.9)
-    worse = _finished_job(var_dir, now - timedelta(minutes=5), macro_f1=0.8, baseline=0.9)
+    better = finished_job(now - timedelta(minutes=30), macro_f1=0.91, baseline=0.9)
+    worse = finished_job(now - timedelta(minutes=5), macro_f1=0.8, baseline=0.9)
     console = console_login(TRAINER_USERNAME)
     trainer = TrainerPage(console)
     trainer.open()
     panel = trainer.panel("training")
     activate = panel.locator("#training-activate")
 
-    # The newest job is worse than the model in service: no activation.
+    # The later job is worse than the model in service: no activation.
     jobs = panel.locator("#training-jobs")
-    expect(jobs).to_have_value(worse)
+    expect(jobs.locator(f"option[value='{worse}']")).to_be_attached()
+    jobs.select_option(worse)
     expect(panel.locator(".verdict")).to_have_attribute("data-ok", "false")
     expect(activate).to_be_disabled()
 
