@@ -25,7 +25,8 @@ from tests.conftest import DEMO_TODAY
 from tests.support.project import copy_of_project_data
 
 AGENT_PASSWORD = "e2e-password-1"
-AGENTS = (("agent1", "客服001"), ("agent2", "客服002"))
+# agent3 is only used by tests/e2e/test_transcripts.py, so it starts with no chats held.
+AGENTS = (("agent1", "客服001"), ("agent2", "客服002"), ("agent3", "客服003"))
 # Short windows so the 15 s / 30 s stages can be watched in seconds.
 HANDOFF_ENV = {"HANDOFF_OFFER_ALL_AFTER_S": "2", "HANDOFF_WINDOW_S": "4"}
 # The browser tests (tests/e2e/browser) serve a shop page of their own on another origin

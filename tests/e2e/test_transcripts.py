@@ -22,6 +22,7 @@ from tests.support.buyer_client import BuyerSocket
 pytestmark = pytest.mark.e2e
 TURN_TIMEOUT_S = 30.0
 PHONE, STREET = "13812345678", "建国路88号"
+AGENT = "agent3"  # holds no chats from other tests
 SAID = (
     "这件T恤有M码吗",
     f"我的手机号是{PHONE}，寄到北京市朝阳区{STREET}3单元501室",
@@ -44,7 +45,7 @@ async def _restart(process) -> None:
 
 async def _with_the_bot_then_an_agent(http, assistant: RunningAssistant) -> str:
     async with (
-        await _log_in(http, assistant, "agent1") as console,
+        await _log_in(http, assistant, AGENT) as console,
         await BuyerSocket.connect(http, assistant.ws_url) as buyer,
     ):
         for text in SAID[:3]:
@@ -62,7 +63,7 @@ async def _with_the_bot_then_an_agent(http, assistant: RunningAssistant) -> str:
 async def _after_a_gateway_restart(http, assistant: RunningAssistant, cid: str) -> None:
     await _restart(assistant.process("gateway"))
     async with (
-        await _log_in(http, assistant, "agent1") as console,
+        await _log_in(http, assistant, AGENT) as console,
         await BuyerSocket.connect(http, assistant.ws_url, cid) as buyer,
     ):
         await buyer.exchange(SAID[4], timeout_s=TURN_TIMEOUT_S)
@@ -113,7 +114,7 @@ async def test_every_line_and_event_survives_restarts_redacted(
         assert kind in events, events
     assert events.count("requested") == 2  # the second: Rasa down, the gateway handed over
     agent_lines = [e for e in entries if e.get("sender") == "agent"]
-    assert {e["agent"] for e in agent_lines} == {"客服001"}
+    assert {e["agent"] for e in agent_lines} == {"客服003"}
     assert any(e.get("sender") == "bot" for e in entries)
     times = [datetime.fromisoformat(e["at"]) for e in entries]
     assert times == sorted(times)

@@ -141,26 +141,50 @@ async def test_a_relabel_lands_in_the_intents_yaml_with_warnings(
     assert status == 200 and report["counts"]["ask_size"] == counts["ask_size"]
 
 
-async def test_the_export_downloads_jsonl_and_csv(gateway, http) -> None:
+# One value of each kind of personal data (the ID and the card pass their check digits).
+PERSONAL = {
+    "phone": "13812345678",
+    "id_card": "11010519491231002X",
+    "email": "zhang.san@163.com",
+    "address": "建国路88号3单元501",
+    "bank_card": "6212261202011584340",
+}
+PERSONAL_LINE = (
+    f"手机{PERSONAL['phone']}，身份证{PERSONAL['id_card']}，邮箱{PERSONAL['email']}，"
+    f"寄到北京市朝阳区{PERSONAL['address']}，退款到卡{PERSONAL['bank_card']}"
+)
+
+
+async def test_personal_data_is_never_stored_exported_or_logged(gateway, http) -> None:
     async with await BuyerSocket.connect(http, gateway.ws_url) as buyer:
-        await buyer.exchange("我的电话13812345678，地址北京市朝阳区建国路88号3单元501")
+        await buyer.exchange(PERSONAL_LINE)
     trainer = await _log_in(http, gateway, "t1")
-    await _read(trainer, buyer.conversation_id)
-    url = f"{gateway.base_url}/api/agent/transcripts/export?since=2000-01-01&until=2999-12-31"
-    async with http.get(url + "&format=jsonl", headers=trainer.headers) as r:
+    stored = next(
+        e for e in await _read(trainer, buyer.conversation_id) if e.get("sender") == "buyer"
+    )
+    for kind in ("电话号码", "身份证号", "邮箱", "详细地址", "银行卡号"):
+        assert f"【{kind}】" in stored["text"], stored["text"]
+    assert "北京市朝阳区" in stored["text"]  # the region the bot answers shipping by stays
+    base = f"{gateway.base_url}/api/agent/transcripts/export?since=2000-01-01&until=2999-12-31"
+    async with http.get(base + "&format=jsonl", headers=trainer.headers) as r:
         assert r.status == 400  # a range over a year
     day = "&since=2026-01-01&until=2026-12-31"
     base = f"{gateway.base_url}/api/agent/transcripts/export?"
     async with http.get(f"{base}format=jsonl{day}", headers=trainer.headers) as r:
         assert r.status == 200, await r.text()
         assert "attachment" in r.headers["Content-Disposition"]
-        rows = [json.loads(x) for x in (await r.text()).splitlines()]
+        jsonl = await r.text()
     async with http.get(f"{base}format=csv{day}", headers=trainer.headers) as r:
-        table = list(csv.DictReader(io.StringIO(await r.text())))
+        csv_text = await r.text()
+    rows = [json.loads(x) for x in jsonl.splitlines()]
+    table = list(csv.DictReader(io.StringIO(csv_text)))
     assert len(rows) == len(table) >= 2
     said = next(row for row in rows if row["sender"] == "buyer")
-    assert "13812345678" not in said["text"] and "建国路88号" not in said["text"]
-    assert said["intent"] == "complain"
-    assert buyer.conversation_id not in json.dumps(rows)
+    assert said["text"] == stored["text"] and said["intent"] == "complain"
+    assert buyer.conversation_id not in jsonl + csv_text
+    log = gateway.process.log_tail(1_000_000)
+    for kind, value in PERSONAL.items():
+        for where, text in (("jsonl", jsonl), ("csv", csv_text), ("log", log)):
+            assert value not in text, (kind, where)
     async with http.get(f"{base}format=xml{day}", headers=trainer.headers) as r:
         assert r.status == 400
