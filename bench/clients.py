@@ -38,6 +38,10 @@ class Buyer(Protocol):
         """Release the buyer's connection, if any."""
         ...
 
+    async def new_conversation(self) -> None:
+        """Start a new conversation for the next turn."""
+        ...
+
 
 class GatewayBuyer:
     """A buyer on ``/ws/buyer``; after a failed turn it reconnects as a new conversation."""
@@ -75,6 +79,10 @@ class GatewayBuyer:
         except TurnError:
             await self.close()  # the stream may be out of step: start afresh
             raise
+
+    async def new_conversation(self) -> None:
+        """The next turn connects afresh, which starts a new conversation."""
+        await self.close()
 
     async def close(self) -> None:
         """Close the socket if it is open."""
@@ -124,7 +132,13 @@ class RestBuyer:
     def __init__(self, session: aiohttp.ClientSession, rasa_url: str, sender: str) -> None:
         self._session = session
         self._url = f"{rasa_url}/webhooks/rest/webhook"
-        self._sender = sender
+        self._base_sender = self._sender = sender
+        self._visits = 0
+
+    async def new_conversation(self) -> None:
+        """Use a new sender id from the next turn on."""
+        self._visits += 1
+        self._sender = f"{self._base_sender}-{self._visits}"
 
     async def turn(self, text: str) -> int:
         """POST one message; return the number of replies."""
@@ -155,6 +169,9 @@ class ParseClient:
 
     async def close(self) -> None:
         """Nothing to release: the session is shared."""
+
+    async def new_conversation(self) -> None:
+        """Parsing has no conversation."""
 
 
 async def _post_json(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> Any:

@@ -23,9 +23,10 @@ class LoadResult:
 
 
 async def run_turns(
-    buyer: Buyer, messages: Sequence[str], think_s: float = 0.0, seed: int = 0
+    buyer: Buyer, messages: Sequence[str | None], think_s: float = 0.0, seed: int = 0
 ) -> list[Outcome]:
     """Send ``messages`` one after another, timing each turn; failures are recorded.
+    ``None`` starts a new conversation.
 
     With ``think_s`` > 0 the buyer pauses 0.5-1.5 x ``think_s`` before each message
     (seeded, so runs are comparable), as a person reading and typing would.
@@ -33,6 +34,9 @@ async def run_turns(
     pauses = random.Random(seed)
     outcomes: list[Outcome] = []
     for text in messages:
+        if text is None:  # bench.scripts.NEW_CONVERSATION
+            await buyer.new_conversation()
+            continue
         if think_s > 0:
             await asyncio.sleep(think_s * pauses.uniform(0.5, 1.5))
         started = time.perf_counter()
@@ -46,7 +50,10 @@ async def run_turns(
 
 
 async def run_load(
-    buyers: Sequence[Buyer], scripts: Sequence[Sequence[str]], warmup: int, think_s: float = 0.0
+    buyers: Sequence[Buyer],
+    scripts: Sequence[Sequence[str | None]],
+    warmup: int,
+    think_s: float = 0.0,
 ) -> LoadResult:
     """Run every buyer's script concurrently: first ``warmup`` turns each, then the rest.
 

@@ -95,10 +95,22 @@ BUYER_SCRIPTS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def buyer_messages(buyer: int, count: int) -> list[str]:
-    """The first ``count`` messages of buyer number ``buyer`` (its script, repeated as needed)."""
+# Between two passes through a script the buyer starts a new conversation, as on a new
+# visit: one conversation asking the same questions again would (rightly) be handed to a
+# person as a repeated question, and the benchmark would measure handoffs, not answers.
+NEW_CONVERSATION = None
+
+
+def buyer_messages(buyer: int, count: int) -> list[str | None]:
+    """Buyer number ``buyer``'s first ``count`` messages: its script, repeated as needed,
+    with ``NEW_CONVERSATION`` before each repetition."""
     script = BUYER_SCRIPTS[buyer % len(BUYER_SCRIPTS)]
-    return list(islice(cycle(script), count))
+    turns: list[str | None] = []
+    for n, text in enumerate(islice(cycle(script), count)):
+        if n and n % len(script) == 0:
+            turns.append(NEW_CONVERSATION)
+        turns.append(text)
+    return turns
 
 
 def all_messages(scripts: Sequence[Sequence[str]] = BUYER_SCRIPTS) -> list[str]:

@@ -8,7 +8,6 @@ down, the gateway itself apologises and puts the buyer through to a human.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -103,7 +102,6 @@ class ChatService:
         self._desk = desk
         self._redact = redact
         self._readings = readings
-        self._reading_tasks: set[asyncio.Task[int]] = set()
 
     async def open_conversation(self, conversation_id: str | None) -> Conversation:
         """Resume the conversation with this id, or start a new one if it is missing/unknown."""
@@ -159,33 +157,13 @@ class ChatService:
         if script != conversation.script:
             await self._store.set_script(conversation.id, script)
         turn = await self._route(conversation.id, buyer_message, script)
-        self._record_readings(conversation.id, buyer_message, turn)
+        self._record_readings(conversation.id)
         return turn
 
-    def _record_readings(
-        self, conversation_id: str, buyer_message: StoredMessage, turn: ChatTurn
-    ) -> None:
-        """Record the bot's reading of the line in the background, off the buyer's path."""
-        if self._readings is None:
-            return
-        answered = any(r.sender == "bot" for r in turn.replies)
-        task = asyncio.create_task(
-            self._readings.settle(conversation_id, buyer_message.id if answered else None)
-        )
-        self._reading_tasks.add(task)
-        task.add_done_callback(self._reading_done)
-
-    def _reading_done(self, task: asyncio.Task[int]) -> None:
-        self._reading_tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # A failed reading stays pending; the periodic sweep retries it.
-            log.warning("recording a reading failed: %r", task.exception())
-
-    async def close(self) -> None:
-        """Stop recording readings (pending ones are swept after the next start)."""
-        for task in list(self._reading_tasks):
-            task.cancel()
-        await asyncio.gather(*self._reading_tasks, return_exceptions=True)
+    def _record_readings(self, conversation_id: str) -> None:
+        """Have the bot's reading of the new line recorded soon, off the buyer's path."""
+        if self._readings is not None:
+            self._readings.mark(conversation_id)
 
     async def _route(
         self, conversation_id: str, buyer_message: StoredMessage, script: Script

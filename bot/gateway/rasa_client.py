@@ -83,19 +83,6 @@ class RasaClient:
             raise UpstreamError("Rasa's tracker has no list of events")
         return [e for e in events if isinstance(e, dict) and e.get("event") == "user"]
 
-    async def latest_user_message(self, conversation_id: str) -> dict[str, Any] | None:
-        """The tracker's latest user message (its parse data and metadata), if any.
-
-        Raises:
-            UpstreamError: Rasa could not be reached or answered something unusable.
-        """
-        url = f"{self._conversations_url}/{quote(conversation_id, safe='')}/tracker"
-        payload = await self._request_json("GET", url, params={"include_events": "NONE"})
-        if not isinstance(payload, dict):
-            raise UpstreamError("Rasa's tracker is not an object")
-        latest = payload.get("latest_message")
-        return latest if isinstance(latest, dict) and latest.get("intent") else None
-
     async def rasa_status(self) -> str:
         """Rasa's greeting line (e.g. ``Hello from Rasa: 3.6.21``); raise UpstreamError if down."""
         return await self._request_text("GET", self._rasa_status_url, timeout=self._status_timeout)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from bot.errors import StorageError
+from bot.errors import StorageError, UpstreamError
 from bot.transcripts.readings import Reading, ReadingRecorder
 
 
@@ -33,6 +33,6 @@ class MessageReadings:
 
     async def for_conversation(self, conversation_id: str) -> dict[int, Reading]:
         """Every known reading of the conversation; missing ones are read first if Rasa is up."""
-        with contextlib.suppress(StorageError):  # the stored readings still show
+        with contextlib.suppress(StorageError, UpstreamError):  # the stored ones still show
             await self._recorder.settle(conversation_id)
         return await self._recorder.store.of_conversation(conversation_id)

@@ -122,7 +122,6 @@ class GatewayServices:
     async def close(self) -> None:
         """Stop the background work, close the HTTP session, dispose of the database engine."""
         await self.housekeeping.close()
-        await self.chat.close()
         await self.handoffs.close()
         await self.http.close()
         await self.engine.dispose()

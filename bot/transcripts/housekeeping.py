@@ -1,4 +1,4 @@
-"""The gateway's periodic upkeep of transcripts: pending readings and retention."""
+"""The gateway's periodic upkeep of transcripts: readings to record, and retention."""
 
 from __future__ import annotations
 
@@ -14,24 +14,26 @@ from bot.transcripts.retention import RetentionStore, purge
 
 log = logging.getLogger(__name__)
 
-SWEEP_EVERY_S = 30.0
+SETTLE_EVERY_S = 3.0  # new lines are read in batches this often
+SWEEP_EVERY_S = 30.0  # lines left pending (Rasa was down) are retried this often
 PURGE_EVERY_S = 3600.0
 
 
 class Housekeeping:
-    """Sweeps pending readings every half minute and purges old transcripts hourly."""
+    """Records marked readings every few seconds, sweeps pending ones every half minute
+    and purges old transcripts hourly (once at start)."""
 
     def __init__(
         self,
         recorder: ReadingRecorder,
         retention: RetentionStore,
         retention_days: int,
-        sweep_every_s: float = SWEEP_EVERY_S,
+        settle_every_s: float = SETTLE_EVERY_S,
     ) -> None:
         self._recorder = recorder
         self._retention = retention
         self._days = retention_days
-        self._sweep_every_s = sweep_every_s
+        self._settle_every_s = settle_every_s
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -46,14 +48,18 @@ class Housekeeping:
                 await self._task
 
     async def _run(self) -> None:
-        since_purge = PURGE_EVERY_S  # purge once at start, then hourly
+        since_sweep, since_purge = 0.0, PURGE_EVERY_S
         while True:
             if since_purge >= PURGE_EVERY_S:
                 since_purge = 0.0
                 await self._step(self._purge)
-            await self._step(self._recorder.sweep)
-            await asyncio.sleep(self._sweep_every_s)
-            since_purge += self._sweep_every_s
+            if since_sweep >= SWEEP_EVERY_S:
+                since_sweep = 0.0
+                await self._step(self._recorder.sweep)
+            await self._step(self._recorder.settle_marked)
+            await asyncio.sleep(self._settle_every_s)
+            since_sweep += self._settle_every_s
+            since_purge += self._settle_every_s
 
     async def _purge(self) -> None:
         result = await purge(self._retention, self._days)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bench.scripts import BUYER_SCRIPTS, buyer_messages
+from bench.scripts import BUYER_SCRIPTS, NEW_CONVERSATION, buyer_messages
 from bench.stats import Outcome, overhead, percentile, summarise
 
 
@@ -45,7 +45,7 @@ def test_overhead_is_the_throughput_lost() -> None:
     assert overhead(gateway, direct) == pytest.approx(0.25)
 
 
-def test_buyer_messages_repeat_the_script_as_needed() -> None:
+def test_buyer_messages_repeat_the_script_in_a_new_conversation() -> None:
     script = BUYER_SCRIPTS[1]
     messages = buyer_messages(1 + len(BUYER_SCRIPTS), len(script) + 2)
-    assert messages == [*script, *script[:2]]
+    assert messages == [*script, NEW_CONVERSATION, *script[:2]]

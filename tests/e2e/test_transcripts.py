@@ -130,6 +130,7 @@ async def test_the_command_line_export_has_the_conversation(
 ) -> None:
     async with await BuyerSocket.connect(http, assistant.ws_url) as buyer:
         await buyer.exchange("发什么快递", timeout_s=TURN_TIMEOUT_S)
+    await _whole_transcript(http, assistant, buyer.conversation_id)  # read, as batches do
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the shop's day
     env = dict(assistant.env or {})
     result = subprocess.run(

@@ -53,10 +53,7 @@ class StandInRasa:
             for body in self.received
             if body.get("sender") == sender
         ]  # fmt: skip
-        latest = events[-1]["parse_data"] | {"metadata": events[-1]["metadata"]} if events else None
-        if request.query.get("include_events") == "NONE":
-            events = []
-        return web.json_response({"sender_id": sender, "events": events, "latest_message": latest})
+        return web.json_response({"sender_id": sender, "events": events})
 
     async def _append_events(self, request: web.Request) -> web.Response:
         self.tracker_events.append((request.match_info["sender"], await request.json()))
