@@ -31,8 +31,12 @@ class MessageReadings:
     def __init__(self, recorder: ReadingRecorder) -> None:
         self._recorder = recorder
 
-    async def for_conversation(self, conversation_id: str) -> dict[int, Reading]:
-        """Every known reading of the conversation; missing ones are read first if Rasa is up."""
+    async def settle(self, conversation_id: str) -> None:
+        """Read the conversation's lines still without a reading, if Rasa is up."""
         with contextlib.suppress(StorageError, UpstreamError):  # the stored ones still show
             await self._recorder.settle(conversation_id)
+
+    async def for_conversation(self, conversation_id: str) -> dict[int, Reading]:
+        """Every known reading of the conversation; missing ones are read first if Rasa is up."""
+        await self.settle(conversation_id)
         return await self._recorder.store.of_conversation(conversation_id)

@@ -101,7 +101,7 @@ async def transcript(request: Request, conversation_id: str) -> HTTPResponse:
     conversation = await services.store.get_conversation(conversation_id)
     if conversation is None:
         return json({"error": "not_found", "reason": "no such conversation"}, status=404)
-    await services.readings.for_conversation(conversation_id)  # settle what is missing
+    await services.readings.settle(conversation_id)
     entries = await services.transcripts.transcript(conversation_id)
     return json(
         {
