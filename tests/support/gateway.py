@@ -8,6 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.db import create_engine_for, create_tables
+from bot.handoff.accounts import create_account
+from bot.handoff.store import HandoffStore
 from bot.supervisor import ManagedProcess, free_port
 from tests.support.processes import running_process
 
@@ -57,3 +60,15 @@ async def running_gateway(
         name="gateway",
     ) as process:
         yield RunningGateway(base_url, f"ws://127.0.0.1:{port}/ws/buyer", process, var_dir)
+
+
+async def add_agent_and_trainer(var_dir: Path, password: str) -> None:
+    """Create agent ``a1`` (客服001) and trainer ``t1`` (训练001) in a gateway's database."""
+    engine = create_engine_for(f"sqlite+aiosqlite:///{var_dir / 'gateway.sqlite3'}")
+    try:
+        await create_tables(engine)
+        store = HandoffStore(engine)
+        await create_account(store, "a1", password, "客服001")
+        await create_account(store, "t1", password, "训练001", role="trainer")
+    finally:
+        await engine.dispose()

@@ -11,12 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.db import create_engine_for
-from bot.handoff.accounts import create_account
-from bot.handoff.store import HandoffStore
 from tests.support.agent_client import AgentClient
 from tests.support.buyer_client import BuyerSocket
-from tests.support.gateway import RunningGateway, running_gateway
+from tests.support.gateway import RunningGateway, add_agent_and_trainer, running_gateway
 from tests.support.processes import attach_to_test
 from tests.support.stand_in_rasa import StandInRasa
 
@@ -37,11 +34,7 @@ async def gateway(
         tmp_path, rasa_url=handoff_rasa.url, action_server_url=handoff_rasa.url, extra_env=ENV
     ) as gw:
         attach_to_test(request.node, gw.process)
-        engine = create_engine_for(f"sqlite+aiosqlite:///{gw.var_dir / 'gateway.sqlite3'}")
-        store = HandoffStore(engine)
-        await create_account(store, "a1", PASSWORD, "客服001")
-        await create_account(store, "t1", PASSWORD, "训练001", role="trainer")
-        await engine.dispose()
+        await add_agent_and_trainer(gw.var_dir, PASSWORD)
         yield gw
 
 

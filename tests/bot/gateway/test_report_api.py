@@ -12,11 +12,9 @@ import aiohttp
 import pytest
 
 from bot.db import create_engine_for, create_tables
-from bot.handoff.accounts import create_account
-from bot.handoff.store import HandoffStore
 from tests.bot.reports.reference import expected
 from tests.bot.reports.world import SHANGHAI, World, generate, local, seed
-from tests.support.gateway import RunningGateway, running_gateway
+from tests.support.gateway import RunningGateway, add_agent_and_trainer, running_gateway
 from tests.support.processes import attach_to_test
 
 PASSWORD = "report-password-1"
@@ -33,11 +31,9 @@ async def floor(tmp_path: Path) -> World:
     try:
         await create_tables(engine)
         await seed(engine, world, open_handoffs=False)
-        store = HandoffStore(engine)
-        await create_account(store, "a1", PASSWORD, "客服001")
-        await create_account(store, "t1", PASSWORD, "训练001", role="trainer")
     finally:
         await engine.dispose()
+    await add_agent_and_trainer(tmp_path / "var", PASSWORD)
     return world
 
 

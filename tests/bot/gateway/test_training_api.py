@@ -15,9 +15,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.db import create_engine_for
-from bot.handoff.accounts import create_account
-from bot.handoff.store import HandoffStore
 from bot.settings import PROJECT_ROOT
 from bot.supervisor import ManagedProcess, free_port
 from bot.trainer.jobs import TrainingJobs
@@ -26,7 +23,7 @@ from tests.bot.trainer.training_support import (
     install_model,
 )
 from tests.support.agent_client import AgentClient
-from tests.support.gateway import RunningGateway, running_gateway
+from tests.support.gateway import RunningGateway, add_agent_and_trainer, running_gateway
 from tests.support.processes import attach_to_test, start_process, wait_until_answers
 
 PASSWORD = "training-password-1"
@@ -44,14 +41,6 @@ def _env(project: Path) -> dict[str, str]:
     }
 
 
-async def _add_accounts(gw: RunningGateway) -> None:
-    engine = create_engine_for(f"sqlite+aiosqlite:///{gw.var_dir / 'gateway.sqlite3'}")
-    store = HandoffStore(engine)
-    await create_account(store, "a1", PASSWORD, "客服001")
-    await create_account(store, "t1", PASSWORD, "训练001", role="trainer")
-    await engine.dispose()
-
-
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -64,7 +53,7 @@ async def gateway(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     project = copy_project(tmp_path / "project")
     async with running_gateway(tmp_path, extra_env=_env(project)) as gw:
         attach_to_test(request.node, gw.process)
-        await _add_accounts(gw)
+        await add_agent_and_trainer(gw.var_dir, PASSWORD)
         yield gw
 
 
@@ -185,7 +174,7 @@ async def test_train_from_the_page_and_activate_on_rasa(
         tmp_path, rasa_url=rasa_url, extra_env=_env(project)
     ) as gw:  # fmt: skip
         attach_to_test(request.node, gw.process)
-        await _add_accounts(gw)
+        await add_agent_and_trainer(gw.var_dir, PASSWORD)
         # Rasa loads its model while the gateway starts; the job asks it what it serves.
         await wait_until_answers(rasa, f"{rasa_url}/status", timeout_s=300, ok_statuses={200})
         async with (

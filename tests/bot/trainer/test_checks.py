@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT
 from bot.trainer.checks import (
     NEAR_DUPLICATE,
     ShingleIndex,
@@ -25,16 +23,6 @@ from bot.trainer.errors import TrainerDataError
 from bot.trainer.nlu_data import NluData, normalise, strip_annotations
 
 LONG_STOCK_LINE = "这个[碎花连衣裙](product)还有[蓝色](colour)[M](size)码吗"  # in ask_stock.yml
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the real NLU, sentiment and story data and the domain."""
-    root = tmp_path / "project"
-    for folder in ("nlu", "sentiment", "stories"):
-        shutil.copytree(PROJECT_ROOT / "data" / folder, root / "data" / folder)
-    shutil.copy(PROJECT_ROOT / "domain.yml", root / "domain.yml")
-    return root
 
 
 def _kinds(warnings: list[Warning_]) -> list[str]:

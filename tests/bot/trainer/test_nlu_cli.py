@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,16 +25,6 @@ rules:
       - intent: thank
       - action: utter_thank
 """
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the real NLU, sentiment and story data and the domain."""
-    root = tmp_path / "project"
-    for folder in ("nlu", "sentiment", "stories"):
-        shutil.copytree(PROJECT_ROOT / "data" / folder, root / "data" / folder)
-    shutil.copy(PROJECT_ROOT / "domain.yml", root / "domain.yml")
-    return root
 
 
 @pytest.fixture

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT
 from bot.trainer.errors import TrainerDataError
 from bot.trainer.nlu_data import NluData, normalise, plain_text, sort_texts
 from bot.trainer.yaml_files import with_block_examples, with_list_item, write_atomic
 
 ENTITIES = ("product", "colour", "size", "order_id")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the real NLU, sentiment and story data and the domain."""
-    root = tmp_path / "project"
-    for folder in ("nlu", "sentiment", "stories"):
-        shutil.copytree(PROJECT_ROOT / "data" / folder, root / "data" / folder)
-    shutil.copy(PROJECT_ROOT / "domain.yml", root / "domain.yml")
-    return root
 
 
 def _block_examples(path: Path, list_key: str = "nlu") -> list[str]:
