@@ -1,0 +1,1 @@
+"""The supervisor's dashboard figures, for the console and ``python -m bot report``."""
