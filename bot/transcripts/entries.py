@@ -8,7 +8,6 @@ taken_over, ticket, handed_back, closed, callback), in the order they happened.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,8 +151,3 @@ def _event_entry(row: Any) -> Entry:
         handoff_id=row.handoff_id,
         detail=dict(row.detail or {}),
     )
-
-
-def conversations_in(entries: Sequence[Entry]) -> list[str]:
-    """The conversation ids of ``entries``, in first-seen order."""
-    return list(dict.fromkeys(e.conversation_id for e in entries))

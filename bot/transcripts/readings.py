@@ -150,14 +150,6 @@ class ReadingStore(Database):
             rows = (await conn.execute(query)).all()
         return {row.message_id: reading_of_row(row) for row in rows}
 
-    async def channels_of(self, conversation_id: str) -> dict[int, str]:
-        """The channel each buyer line of a conversation arrived on, by message id."""
-        query = select(buyer_readings.c.message_id, buyer_readings.c.channel).where(
-            buyer_readings.c.conversation_id == conversation_id
-        )
-        async with self._connection() as conn:
-            return {row.message_id: row.channel for row in (await conn.execute(query)).all()}
-
     async def pending(
         self,
         conversation_id: str | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.errors import UpstreamError
 from bot.gateway.store import ConversationStore
+from bot.transcripts.entries import TranscriptStore
 from bot.transcripts.readings import ReadingRecorder, ReadingStore, reading_from_parse
 
 
@@ -94,7 +95,8 @@ async def test_answered_lines_take_rasas_reading_and_the_others_are_parsed(engin
     assert await recorder.settle_marked() == 1
     assert (await store.of_conversation(conversation.id))[third.id].source == "parse"
     assert await recorder.settle_marked() == 0  # nothing marked any more
-    assert await store.channels_of(conversation.id) == {
+    entries = await TranscriptStore(engine).transcript(conversation.id)
+    assert {e.message_id: e.channel for e in entries if e.sender == "buyer"} == {
         first.id: "rest",
         to_agent.id: "websocket",
         second.id: "websocket",
