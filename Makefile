@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LOCKS := requirements.lock requirements-browser.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha256sum | cut -c1-12)
 
-.PHONY: install train run test lint format lock clean
+.PHONY: install train run run-scaled test lint format lock clean
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ train: install
 
 run: train
 	@$(PY) -m bot.run
+
+# The production profile on this machine: PostgreSQL, Redis and nginx (Debian packages,
+# scripts/install-system-packages), two gateways, two Rasa servers, one action server.
+run-scaled: train
+	@$(PY) -m bot.cluster
 
 test: install train
 	@$(PY) -m ruff check .

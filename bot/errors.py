@@ -31,6 +31,10 @@ class StorageError(ShopAssistantError):
     """The gateway's database did not answer as expected."""
 
 
+class ClusterError(StorageError):
+    """Redis, which carries the gateway processes' messages and locks, failed."""
+
+
 class BadRequestError(ShopAssistantError):
     """A client sent something the gateway cannot accept; ``reason`` is safe to show.
 

@@ -36,37 +36,66 @@ def build_processes(
         env: extra environment for every process (tests pass their settings this way).
         root: the project directory the processes run in.
     """
-    python = sys.executable
-    logs = settings.var_dir / "logs"
-    gateway_url = f"http://{settings.gateway_host}:{settings.gateway_port}"
-    actions = [python, "-m", "rasa_sdk", "--actions", "actions",
-               "--port", _port(settings.action_server_url)]  # fmt: skip
-    rasa = [python, "-m", "bot.rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
-            "--port", _port(settings.rasa_url), "--model", str(model),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]  # fmt: skip
-    gateway = [python, "-m", "bot.gateway"]
+    env = common_environment(settings, env)
+    return [
+        action_server_process(settings, int(_port(settings.action_server_url)), env, root),
+        rasa_process(settings, model, int(_port(settings.rasa_url)), env, root),
+        gateway_process(settings, settings.gateway_port, env, root),
+    ]
+
+
+def common_environment(settings: Settings, env: Mapping[str, str] | None) -> dict[str, str]:
+    """What every process of the assistant is started with, on top of ``env``."""
     # endpoints.yml reads these two (Rasa expands ${VAR} in it).
-    env = {
+    return {
         **(env or {}),
         "ACTION_SERVER_URL": settings.action_server_url,
         "SHOP_VAR_DIR": str(settings.var_dir.resolve()),
         # rasa_sdk listens on every interface unless told otherwise; it has no auth.
         "SANIC_HOST": "127.0.0.1",
     }
-    return [
-        ManagedProcess(
-            "action server",
-            actions,
-            logs / "actions.log",
-            f"{settings.action_server_url}/health",
-            env,
-            root,
-        ),  # fmt: skip
-        ManagedProcess("Rasa server", rasa, logs / "rasa.log", f"{settings.rasa_url}/", env, root),
-        ManagedProcess(
-            "gateway", gateway, logs / "gateway.log", f"{gateway_url}/health", env, root
-        ),
-    ]
+
+
+def action_server_process(
+    settings: Settings, port: int, env: Mapping[str, str], root: Path, name: str = "action server"
+) -> ManagedProcess:
+    """An action server on ``port``."""
+    argv = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    log = settings.var_dir / "logs" / f"{_file_name(name)}.log"
+    return ManagedProcess(name, argv, log, f"http://127.0.0.1:{port}/health", env, root)
+
+
+def rasa_process(
+    settings: Settings,
+    model: Path,
+    port: int,
+    env: Mapping[str, str],
+    root: Path,
+    name: str = "Rasa server",
+    endpoints: str = "endpoints.yml",
+) -> ManagedProcess:
+    """A Rasa server with its HTTP API on ``port`` (loopback)."""
+    argv = [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
+            "--interface", "127.0.0.1", "--port", str(port), "--model", str(model),
+            "--endpoints", endpoints, "--credentials", "credentials.yml"]  # fmt: skip
+    log = settings.var_dir / "logs" / f"{_file_name(name)}.log"
+    return ManagedProcess(name, argv, log, f"http://127.0.0.1:{port}/", env, root)
+
+
+def gateway_process(
+    settings: Settings, port: int, env: Mapping[str, str], root: Path, name: str = "gateway"
+) -> ManagedProcess:
+    """A gateway on ``port``."""
+    log = settings.var_dir / "logs" / f"{_file_name(name)}.log"
+    url = f"http://{settings.gateway_host}:{port}/health"
+    env = {**env, "GATEWAY_PORT": str(port)}
+    return ManagedProcess(name, [sys.executable, "-m", "bot.gateway"], log, url, env, root)
+
+
+def _file_name(name: str) -> str:
+    # "action server" → actions.log, "Rasa server 2" → rasa-2.log, "gateway 1" → gateway-1.log
+    words = name.lower().replace("action server", "actions").replace(" server", "").split()
+    return "-".join(words)
 
 
 def _port(url: str) -> str:
@@ -127,7 +156,7 @@ def _progress(name: str) -> Callable[[float], None]:
     return report
 
 
-def _serve_until_stopped(processes: list[ManagedProcess]) -> int:
+def serve_until_stopped(processes: list[ManagedProcess]) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -157,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                   "bubble in its corner (the same widget any shop page can embed).\n"
                   f"Agents, supervisors and trainers log in at {url}agent (accounts: see README)\n"
                   "Press Ctrl-C to stop.", flush=True)  # fmt: skip
-            code = _serve_until_stopped(processes)
+            code = serve_until_stopped(processes)
             print("stopping ...", flush=True)
     except ProcessStartError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,6 +94,10 @@ class Settings:
     nlu_holdout: Path = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
     # Buyer lines read below this intent confidence are "low confidence" for review.
     low_confidence: float = 0.6
+    # Several gateway processes: Redis carries their messages and locks (None: one process).
+    redis_url: str | None = None
+    # This gateway process's name among several (logs, presence).
+    node_name: str = "gateway"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -123,8 +128,17 @@ class Settings:
                 env.get("NLU_HOLDOUT") or project_dir / "tests" / "nlu" / "holdout.yml"
             ),
             low_confidence=_float(env, "REVIEW_LOW_CONFIDENCE", 0.6),
+            redis_url=_redis_url(env, "REDIS_URL"),
+            node_name=env.get("GATEWAY_NODE") or f"{socket.gethostname()}:{os.getpid()}",
             **_admin(env),
         )
+
+
+def _redis_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name) or None
+    if raw is not None and not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{name} must be a redis:// URL, got a value of another scheme")
+    return raw
 
 
 def _handoff(env: Mapping[str, str]) -> HandoffSettings:

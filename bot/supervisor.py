@@ -28,6 +28,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def port_answers(host: str, port: int, timeout_s: float = 1.0) -> bool:
+    """Whether something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
 def url_answers(url: str, timeout_s: float = 2.0) -> bool:
     """Whether an HTTP GET of ``url`` gets any answer below 500."""
     try:
@@ -49,6 +58,8 @@ class ManagedProcess:
     health_url: str = ""
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: Path | None = None
+    # Servers without a health URL (PostgreSQL, Redis) say they are ready another way.
+    ready_check: Callable[[], bool] | None = None
     _process: subprocess.Popen | None = None
     _log: IO[bytes] | None = None
 
@@ -82,7 +93,7 @@ class ManagedProcess:
         while time.monotonic() - started < timeout_s:
             if not self.running:
                 raise ProcessStartError(f"{self.name} exited early; see {self.log_path}")
-            if url_answers(self.health_url):
+            if self.ready_check() if self.ready_check else url_answers(self.health_url):
                 return
             if on_wait:
                 on_wait(time.monotonic() - started)
@@ -91,11 +102,15 @@ class ManagedProcess:
             f"{self.name} not ready after {timeout_s:.0f} s; see {self.log_path}"
         )
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM the process group, then SIGKILL it after ``grace_s``."""
+    def kill(self) -> None:
+        """SIGKILL the process group at once, as a crash would (tests of failover)."""
+        self.stop(grace_s=0.0, first_signal=signal.SIGKILL)
+
+    def stop(self, grace_s: float = 10.0, first_signal: int = signal.SIGTERM) -> None:
+        """Signal the process group (SIGTERM), then SIGKILL it after ``grace_s``."""
         if self._process is not None and self._process.poll() is None:
             try:
-                os.killpg(self._process.pid, signal.SIGTERM)
+                os.killpg(self._process.pid, first_signal)
                 self._process.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
                 os.killpg(self._process.pid, signal.SIGKILL)

@@ -14,7 +14,7 @@ from bot.shop import ShopRepository, load_shop_data
 
 # The small training project's models (session fixtures shared by the trainer and gateway
 # tests).
-pytest_plugins = ["tests.bot.trainer.training_support"]
+pytest_plugins = ["tests.bot.trainer.training_support", "tests.support.postgres"]
 
 REAL_SHOP_DATA = PROJECT_ROOT / "data" / "shop"
 DEMO_TODAY = date(2026, 11, 23)  # the demo orders are dated around this day
@@ -34,6 +34,15 @@ def shop(shop_data_dir: Path, tmp_path: Path) -> ShopRepository:
     db_path = tmp_path / "shop.sqlite3"
     load_shop_data(shop_data_dir, db_path)
     return ShopRepository(db_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gateway_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The gateway's database for a store test: once SQLite, once PostgreSQL (the same
+    code and migrations serve both)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}"
+    return request.getfixturevalue("postgres_db_url")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,6 @@ from bot.gateway.agent_auth import (
 )
 from bot.gateway.agent_http import agent_blueprint, agent_body
 from bot.gateway.agent_views import order_view
-from bot.gateway.agent_ws import AgentConnection
 from bot.gateway.models import StoredMessage
 from bot.gateway.protocol import history_item, string_field
 from bot.gateway.readings import console_reading
@@ -69,18 +68,12 @@ async def logout(request: Request) -> HTTPResponse:
     services = services_of(request)
     if token:
         await services.handoffs.store.delete_session(token)
-        await _end_sockets_of(services, agent.id, token)
+        await services.hub.end_session(agent.id, token)
     response = json({"logged_out": True})
     response.cookies[SESSION_COOKIE] = ""
     response.cookies[SESSION_COOKIE]["max-age"] = 0
     response.cookies[SESSION_COOKIE]["path"] = "/"
     return response
-
-
-async def _end_sockets_of(services: GatewayServices, agent_id: int, token: str) -> None:
-    for sink in services.hub.agent_sinks(agent_id):
-        if isinstance(sink, AgentConnection) and sink.session == token:
-            await sink.end()
 
 
 @agent_rest.get("/me")

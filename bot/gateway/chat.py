@@ -20,6 +20,7 @@ from bot.gateway.messages import GatewayMessages
 from bot.gateway.models import BotReply, Button, Channel, Conversation, Script, StoredMessage
 from bot.gateway.protocol import BuyerText, ErrorCode, bad_request
 from bot.gateway.store import ConversationStore
+from bot.gateway.turns import LocalTurnLeases, TurnLeases
 from bot.handoff.desk import AgentDesk
 from bot.handoff.service import HandoffRequest, HandoffService
 from bot.text.chinese_script import is_traditional, to_traditional
@@ -93,6 +94,8 @@ class ChatService:
         desk: AgentDesk,
         redact: Callable[[str], str] = str,
         readings: ReadingRecorder | None = None,
+        turns: TurnLeases | None = None,
+        turn_wait_s: float = 15.0,
     ) -> None:
         self._store = store
         self._assistant = assistant
@@ -102,6 +105,9 @@ class ChatService:
         self._desk = desk
         self._redact = redact
         self._readings = readings
+        self._turns = turns or LocalTurnLeases()
+        # How long a re-sent message waits for its first turn (Rasa's time-out and more).
+        self._turn_wait_s = turn_wait_s
 
     async def open_conversation(self, conversation_id: str | None) -> Conversation:
         """Resume the conversation with this id, or start a new one if it is missing/unknown."""
@@ -149,16 +155,29 @@ class ChatService:
         )
         if on_stored is not None:
             await on_stored(buyer_message)
-        if not is_new:
+        if not is_new and not await self._left_unanswered(conversation.id, buyer_message):
             replies = await self._store.replies_to(buyer_message.id)
             status = await self._handoffs.current_status(conversation.id)
             return ChatTurn(buyer_message, replies, is_duplicate=True, handoff_status=status)
         script = detect_script(text) or conversation.script
         if script != conversation.script:
             await self._store.set_script(conversation.id, script)
-        turn = await self._route(conversation.id, buyer_message, script)
+        async with self._turns.hold(buyer_message.id):
+            turn = await self._route(conversation.id, buyer_message, script)
         self._record_readings(conversation.id)
         return turn
+
+    async def _left_unanswered(self, conversation_id: str, buyer_message: StoredMessage) -> bool:
+        """Whether a re-sent message was stored but its turn died with its gateway process:
+        no turn holds it (after waiting for one that does), it is still the conversation's
+        last line, and the bot has the conversation."""
+        if not await self._turns.wait_released(buyer_message.id, self._turn_wait_s):
+            return False
+        last = await self._store.history(conversation_id, limit=1)
+        if not last or last[-1].id != buyer_message.id:
+            return False
+        mode = await self._handoffs.store.mode_of(conversation_id)
+        return mode.mode in ("bot", "closed")
 
     def _record_readings(self, conversation_id: str) -> None:
         """Have the bot's reading of the new line recorded soon, off the buyer's path."""

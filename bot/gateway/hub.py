@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.gateway.models import StoredMessage
 from bot.gateway.protocol import pushed_message_frame
@@ -20,6 +20,16 @@ class FrameSink(Protocol):
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         """Send one frame (a closed socket is not an error)."""
+
+
+@runtime_checkable
+class SessionSink(FrameSink, Protocol):
+    """An agent's console socket, opened with a login session."""
+
+    session: str
+
+    async def end(self) -> None:
+        """Close the socket: its session ended."""
 
 
 class ConnectionHub:
@@ -56,9 +66,11 @@ class ConnectionHub:
         if not self._agents[agent_id]:
             del self._agents[agent_id]
 
-    def agent_sinks(self, agent_id: int) -> list[FrameSink]:
-        """The agent's open console sockets."""
-        return list(self._agents.get(agent_id, ()))
+    async def end_session(self, agent_id: int, session: str) -> None:
+        """Close the agent's consoles that were opened with ``session`` (logged out)."""
+        for sink in list(self._agents.get(agent_id, ())):
+            if isinstance(sink, SessionSink) and sink.session == session:
+                await sink.end()
 
     async def to_buyer(self, conversation_id: str, frame: dict[str, Any]) -> None:
         """Push a frame to every socket of the conversation."""

@@ -13,6 +13,7 @@ import aiohttp
 from sanic import Request, Sanic
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cluster.node import ClusterNode
 from bot.console.canned import CannedReplies, CannedReplyStore
 from bot.console.etiquette_review import EtiquetteFlagStore, EtiquetteReview
 from bot.db import create_engine_for, create_tables
@@ -69,6 +70,7 @@ class GatewayServices:
     review: ReviewStore
     relabeler: Relabeler
     training: TrainingRunner
+    cluster: ClusterNode | None = None  # several gateway processes (REDIS_URL)
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
@@ -81,7 +83,8 @@ class GatewayServices:
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.http_timeout_s))
         store = ConversationStore(engine)
         rasa = RasaClient(http, settings)
-        hub = ConnectionHub()
+        cluster = await _join_cluster(settings)
+        hub = cluster.hub if cluster else ConnectionHub()
         handoff_store = HandoffStore(engine)
         if settings.admin_username and settings.admin_password:
             await ensure_admin(handoff_store, settings.admin_username, settings.admin_password)
@@ -93,8 +96,11 @@ class GatewayServices:
             messages,
             {k: v for k, v in shop_facts.items() if isinstance(v, str)},
             settings.handoff,
+            lock=cluster.queue_lock if cluster else None,
         )
-        await handoffs.start()
+        await handoffs.start(requeue_offers=cluster is None)
+        if cluster is not None:
+            await cluster.start(handoffs)
         redactor = await asyncio.to_thread(Redactor.from_settings, settings)
         install_log_redaction(redactor)
         desk = AgentDesk(handoffs, rasa, redact=redactor.redact)
@@ -102,6 +108,7 @@ class GatewayServices:
         chat = ChatService(
             store, rasa, messages, settings.max_message_chars, handoffs, desk,
             redact=redactor.redact, readings=recorder,
+            turns=cluster.turns if cluster else None, turn_wait_s=settings.http_timeout_s + 5,
         )  # fmt: skip
         housekeeping = Housekeeping(
             recorder, RetentionStore(engine), settings.transcript_retention_days
@@ -116,15 +123,23 @@ class GatewayServices:
             shop, etiquette, EtiquetteFlagStore(engine), canned, MessageReadings(recorder),
             redactor, TranscriptStore(engine), housekeeping, ReviewStore(engine),
             Relabeler(RelabelStore(engine), settings.trainer_project_dir),
-            TrainingRunner(settings),
+            TrainingRunner(settings), cluster,
         )  # fmt: skip
 
     async def close(self) -> None:
         """Stop the background work, close the HTTP session, dispose of the database engine."""
         await self.housekeeping.close()
         await self.handoffs.close()
+        if self.cluster is not None:
+            await self.cluster.close()
         await self.http.close()
         await self.engine.dispose()
+
+
+async def _join_cluster(settings: Settings) -> ClusterNode | None:
+    if settings.redis_url is None:
+        return None
+    return await ClusterNode.connect(settings.redis_url, settings.node_name)
 
 
 def _open_shop(settings: Settings) -> ShopRepository:

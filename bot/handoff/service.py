@@ -7,7 +7,10 @@ handoff drives the window: at ``offer_all_after_s`` it is offered to every agent
 supervisors; at ``window_s`` the buyer is told honestly, may leave a contact for a
 call-back, and a ticket is recorded. With nobody online the buyer is told at once.
 
-State changes run under one lock: this process is the only writer of its queue.
+State changes run under one lock. In one process it is an ``asyncio.Lock``; with several
+gateway processes it is the cluster's queue lock (``bot.cluster.locks``), and every
+process arms a timer for every waiting handoff (``rearm_waiting``): whichever fires first
+moves the window on, by compare-and-set on the stored stage, so each stage happens once.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -84,6 +88,7 @@ class HandoffService:
         shop_params: Mapping[str, str],
         settings: HandoffSettings,
         clock: Callable[[], datetime] = utcnow,
+        lock: AbstractAsyncContextManager[object] | None = None,
     ) -> None:
         self.store = store
         self.conversations = conversations
@@ -94,20 +99,50 @@ class HandoffService:
         self.clock = clock
         self.timers = DeadlineTimers(clock)
         self.presence = Presence(settings.idle_after_s, self._availability_changed)
-        self.lock = asyncio.Lock()
+        self.lock = lock or asyncio.Lock()
         self._agents: dict[int, Agent] = {}
 
     # --- lifecycle ---
 
-    async def start(self) -> None:
+    async def start(self, requeue_offers: bool = True) -> None:
         """After a restart: nobody is connected yet, so offers not yet accepted go back to
-        the queue, and every waiting handoff's timer is re-armed with the time left."""
+        the queue (``requeue_offers``; with several processes ``requeue_stale_offers``
+        does it once presence is known), and every waiting handoff's timer is re-armed
+        with the time left."""
         self._agents = {a.id: a for a in await self.store.list_agents()}
         for handoff in await self.store.handoffs_in_state("waiting"):
-            if handoff.assigned_agent_id is not None:
+            if requeue_offers and handoff.assigned_agent_id is not None:
                 await self.store.update_handoff(handoff.id, assigned_agent_id=None)
                 await self.store.add_event(handoff.id, "requeued", detail={"why": "restart"})
             self._arm(handoff)
+
+    async def requeue_stale_offers(self) -> None:
+        """Offers held for agents available nowhere (their gateway process stopped) go
+        back to the queue, and the queue is offered again."""
+        available = {agent.id for agent in self.presence.available_agents()}
+        waiting = await self.store.handoffs_in_state("waiting")
+        if all(h.assigned_agent_id in (None, *available) for h in waiting):
+            return
+        async with self.lock:
+            for handoff in await self.store.handoffs_in_state("waiting"):
+                agent_id = handoff.assigned_agent_id
+                if agent_id is None or agent_id in available:
+                    continue
+                requeued = await self.store.update_handoff(
+                    handoff.id, expect_state="waiting", assigned_agent_id=None
+                )
+                if requeued is not None:
+                    await self.store.add_event(handoff.id, "requeued", agent_id, {"why": "gone"})
+                    await self.broadcast(requeued, "requeued")
+            await self.dispatch()
+
+    async def rearm_waiting(self) -> None:
+        """Arm a timer for every waiting handoff this process has none for (handoffs
+        queued by other gateway processes, or by one that stopped)."""
+        armed = self.timers.armed()
+        for handoff in await self.store.handoffs_in_state("waiting"):
+            if handoff.id not in armed:
+                self._arm(handoff)
 
     async def close(self) -> None:
         """Disarm timers (their deadlines stay stored)."""
@@ -290,10 +325,17 @@ class HandoffService:
             handoff = await self.store.get_handoff(handoff_id)
             if handoff is None or handoff.state != "waiting":
                 return
+            deadline = handoff.next_deadline()
+            if deadline is None or deadline > self.clock():
+                # Another process moved the window on first; wait for the next stage.
+                self._arm(handoff)
+                return
             if handoff.stage < STAGE_OFFERED_TO_ALL:
-                handoff = await self._offer_to_all(handoff)
+                moved = await self._offer_to_all(handoff)
+                handoff = moved or handoff
             else:
-                handoff, notices = await self._window_missed(handoff)
+                moved, notices = await self._window_missed(handoff)
+                handoff = moved or handoff
                 if notices:
                     await self.notifier.to_buyer_messages(handoff.conversation_id, notices)
                     await self.notifier.to_buyer(
@@ -301,22 +343,31 @@ class HandoffService:
                     )
             self._arm(handoff)
 
-    async def _offer_to_all(self, handoff: Handoff) -> Handoff:
-        updated = await self.store.update_handoff(handoff.id, stage=STAGE_OFFERED_TO_ALL)
-        assert updated is not None
+    async def _offer_to_all(self, handoff: Handoff) -> Handoff | None:
+        updated = await self._next_stage(handoff, STAGE_OFFERED_TO_ALL)
+        if updated is None:
+            return None
         await self.store.add_event(handoff.id, "offered_to_all")
         await self.broadcast(updated, "offered_to_all")
         return updated
 
-    async def _window_missed(self, handoff: Handoff) -> tuple[Handoff, list[StoredMessage]]:
-        updated = await self.store.update_handoff(handoff.id, stage=STAGE_WINDOW_MISSED)
-        assert updated is not None
+    async def _window_missed(self, handoff: Handoff) -> tuple[Handoff | None, list[StoredMessage]]:
+        updated = await self._next_stage(handoff, STAGE_WINDOW_MISSED)
+        if updated is None:
+            return None, []
         await self.store.add_event(handoff.id, "window_missed")
         await self.broadcast(updated, "window_missed")
         if await self.store.ticket_for(handoff.id) is not None:
             return updated, []  # the buyer already knows nobody was online
         notices = await self._record_ticket(updated, "window_missed", "handoff_window_missed")
         return updated, notices
+
+    async def _next_stage(self, handoff: Handoff, stage: int) -> Handoff | None:
+        """Move the window on from the stage ``handoff`` was read at; None if another
+        process (or an accept) got there first."""
+        return await self.store.update_handoff(
+            handoff.id, expect_state="waiting", expect_stage=handoff.stage, stage=stage
+        )
 
     async def _record_ticket(
         self, handoff: Handoff, reason: str, notice: str, in_reply_to: int | None = None

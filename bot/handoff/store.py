@@ -200,9 +200,14 @@ class HandoffStore(Database):
         return [_handoff(row) for row in rows]
 
     async def update_handoff(
-        self, handoff_id: int, expect_state: str | None = None, **values: Any
+        self,
+        handoff_id: int,
+        expect_state: str | None = None,
+        expect_stage: int | None = None,
+        **values: Any,
     ) -> Handoff | None:
-        """Change a handoff; with ``expect_state``, only if it is still in that state.
+        """Change a handoff; with ``expect_state`` / ``expect_stage``, only if it is still
+        in that state / at that stage of its window (compare-and-set across processes).
 
         Returns:
             The updated handoff, or None when ``expect_state`` did not hold (lost a race).
@@ -210,6 +215,8 @@ class HandoffStore(Database):
         query = handoffs.update().where(handoffs.c.id == handoff_id)
         if expect_state is not None:
             query = query.where(handoffs.c.state == expect_state)
+        if expect_stage is not None:
+            query = query.where(handoffs.c.stage == expect_stage)
         async with self._connection(begin=True) as conn:
             result = await conn.execute(query.values(**values))
         if result.rowcount == 0:
