@@ -62,9 +62,14 @@ async def create_account(
 
 
 async def ensure_admin(store: HandoffStore, username: str, password: str) -> None:
-    """Create the first supervisor from the environment, once."""
+    """Create the first supervisor from the environment, once (several gateway processes
+    starting together may race: the loser finds the account made)."""
     if await store.agent_with_hash(username) is None:
-        await create_account(store, username, password, "主管", role="supervisor")
+        try:
+            await create_account(store, username, password, "主管", role="supervisor")
+        except AuthError:
+            if await store.agent_with_hash(username) is None:
+                raise
 
 
 async def log_in(

@@ -3,6 +3,10 @@ processes, on free ports, with their state in a temporary directory.
 
 Starting Rasa takes half a minute, so one set of servers serves the whole session; every
 test opens its own conversation, so no test sees another's state.
+
+``scaled_assistant`` is the production profile (bot/cluster/profile.py): PostgreSQL,
+Redis, nginx, two gateways and two Rasa servers, also one per session; the handoff and
+transcript tests run against both (their ``deployment`` fixture).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.cluster.profile import ScaledDeployment, ScaledLayout, running_scaled
 from bot.db import create_engine_for, create_tables
 from bot.handoff.accounts import create_account
 from bot.handoff.store import HandoffStore
@@ -25,8 +30,12 @@ from tests.conftest import DEMO_TODAY
 from tests.support.project import copy_of_project_data
 
 AGENT_PASSWORD = "e2e-password-1"
-# agent3 is only used by tests/e2e/test_transcripts.py, so it starts with no chats held.
-AGENTS = (("agent1", "客服001"), ("agent2", "客服002"), ("agent3", "客服003"))
+# agent3 is only used by tests/e2e/test_transcripts.py, so it starts with no chats held;
+# agent4 and agent5 only by tests/e2e/scaled.
+AGENTS = (
+    ("agent1", "客服001"), ("agent2", "客服002"), ("agent3", "客服003"),
+    ("agent4", "客服004"), ("agent5", "客服005"),
+)  # fmt: skip
 # Short windows so the 15 s / 30 s stages can be watched in seconds.
 HANDOFF_ENV = {"HANDOFF_OFFER_ALL_AFTER_S": "2", "HANDOFF_WINDOW_S": "4"}
 # The browser tests (tests/e2e/browser) serve a shop page of their own on another origin
@@ -58,12 +67,28 @@ class RunningAssistant:
     env: dict[str, str] | None = None
 
     def process(self, name: str) -> ManagedProcess:
-        """The managed process called ``name`` (``gateway``, ``Rasa server`` …)."""
+        """The managed process called ``name`` (``gateway``, ``Rasa server 2`` …)."""
         return next(p for p in self.processes if p.name == name)
 
+    def group(self, kind: str) -> list[ManagedProcess]:
+        """Every process of a kind: ``gateway`` is one process embedded, two scaled."""
+        return [p for p in self.processes if p.name == kind or p.name.startswith(f"{kind} ")]
 
-async def _create_agents(settings: Settings) -> None:
-    engine = create_engine_for(settings.gateway_db_url)
+    async def stop_group(self, kind: str) -> None:
+        """Stop every process of ``kind`` (all gateways, all Rasa servers)."""
+        for process in self.group(kind):
+            await asyncio.to_thread(process.stop)
+
+    async def start_group(self, kind: str, timeout_s: float = 240.0) -> None:
+        """Start every process of ``kind`` again and wait until they answer."""
+        for process in self.group(kind):
+            process.start()
+        for process in self.group(kind):
+            await asyncio.to_thread(process.wait_ready, timeout_s)
+
+
+async def _create_agents(db_url: str) -> None:
+    engine = create_engine_for(db_url)
     try:
         await create_tables(engine)
         store = HandoffStore(engine)
@@ -86,7 +111,7 @@ def assistant(
     project = copy_of_project_data(tmp_path_factory.mktemp("project"))
     env["TRAINER_PROJECT_DIR"] = str(project)
     settings = Settings.from_env(env)
-    asyncio.run(_create_agents(settings))
+    asyncio.run(_create_agents(settings.gateway_db_url))
     with running_assistant(settings, trained_model, env=env) as processes:
         try:
             port = settings.gateway_port
@@ -101,6 +126,57 @@ def assistant(
         finally:
             for process in processes:  # shown by pytest when a test of the session failed
                 print(f"----- {process.name} log (tail) -----\n{process.log_tail(3000)}")
+
+
+@pytest.fixture(scope="session")
+def scaled_assistant(
+    tmp_path_factory: pytest.TempPathFactory, trained_model: Path
+) -> Iterator[ScaledAssistant]:
+    """The production profile, once per session, behind its nginx."""
+    state = tmp_path_factory.mktemp("scaled")
+    env = private_environment(state, DEMO_TODAY.isoformat()) | HANDOFF_ENV | BROWSER_ENV
+    env["TRAINER_PROJECT_DIR"] = str(copy_of_project_data(tmp_path_factory.mktemp("project")))
+    settings = Settings.from_env(env)
+    layout = ScaledLayout.on_free_ports(gateways=2, rasa=2, actions=1)
+
+    def prepare(profile_env: dict[str, str]) -> None:
+        asyncio.run(_create_agents(profile_env["GATEWAY_DB_URL"]))
+
+    with running_scaled(settings, trained_model, layout, env=env, prepare=prepare) as deployed:
+        processes = (*deployed.servers, *deployed.infrastructure)
+        try:
+            yield ScaledAssistant(
+                deployed.gateway_url,
+                deployed.gateway_url.replace("http://", "ws://") + "/ws/buyer",
+                deployed.rasa_url,
+                processes,
+                Path(env["TRAINER_PROJECT_DIR"]),
+                deployed.env,
+                deployed,
+            )
+        finally:
+            for process in processes:
+                print(f"----- {process.name} log (tail) -----\n{process.log_tail(3000)}")
+
+
+@dataclass(frozen=True)
+class ScaledAssistant(RunningAssistant):
+    """The production profile; ``deployment`` reaches each gateway directly."""
+
+    deployment: ScaledDeployment | None = None
+
+    def node_url(self, index: int) -> str:
+        """Gateway ``index`` (0 or 1) directly, bypassing nginx."""
+        assert self.deployment is not None
+        return self.deployment.gateway_node_url(index)
+
+
+@pytest.fixture(scope="module", params=["embedded", "scaled"])
+def deployment(request: pytest.FixtureRequest) -> RunningAssistant:
+    """The embedded assistant, then the production profile: a module using this runs
+    every test against both."""
+    name = "assistant" if request.param == "embedded" else "scaled_assistant"
+    return request.getfixturevalue(name)
 
 
 @pytest.fixture

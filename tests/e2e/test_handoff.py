@@ -7,7 +7,6 @@ starts with nobody online.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import aiohttp
@@ -22,8 +21,8 @@ TURN_TIMEOUT_S = 30.0
 ANGRY = "你们这什么垃圾店，骗子！！！我要投诉"
 
 
-async def agent(http: aiohttp.ClientSession, assistant: RunningAssistant, name: str):
-    return await AgentClient.log_in(http, assistant.gateway_url, name, AGENT_PASSWORD)
+async def agent(http: aiohttp.ClientSession, deployment: RunningAssistant, name: str):
+    return await AgentClient.log_in(http, deployment.gateway_url, name, AGENT_PASSWORD)
 
 
 async def escalate(buyer: BuyerSocket, text: str = ANGRY) -> list[dict]:
@@ -35,12 +34,12 @@ async def escalate(buyer: BuyerSocket, text: str = ANGRY) -> list[dict]:
 
 
 async def test_angry_buyer_reaches_an_agent_and_comes_back_to_the_bot(
-    assistant: RunningAssistant, http
+    deployment: RunningAssistant, http
 ) -> None:
     async with (
-        await agent(http, assistant, "agent1") as first,
-        await agent(http, assistant, "agent2") as second,
-        await BuyerSocket.connect(http, assistant.ws_url) as buyer,
+        await agent(http, deployment, "agent1") as first,
+        await agent(http, deployment, "agent2") as second,
+        await BuyerSocket.connect(http, deployment.ws_url) as buyer,
     ):
         cid = buyer.conversation_id
         bots = await escalate(buyer)
@@ -79,18 +78,18 @@ async def test_angry_buyer_reaches_an_agent_and_comes_back_to_the_bot(
         await buyer.wait_for("handoff", mode="bot")
         _, bots = await buyer.exchange("碎花连衣裙蓝色M码还有货吗", timeout_s=TURN_TIMEOUT_S)
         assert any("有现货" in (b["text"] or "") for b in bots), bots
-    async with http.get(f"{assistant.rasa_url}/conversations/{cid}/tracker") as response:
+    async with http.get(f"{deployment.rasa_url}/conversations/{cid}/tracker") as response:
         tracker = await response.json()
     said = [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
     assert "给您添麻烦了，我来处理" in said
 
 
 async def test_nobody_accepts_alert_at_the_half_window_and_ticket_at_the_end(
-    assistant: RunningAssistant, http
+    deployment: RunningAssistant, http
 ) -> None:
     async with (
-        await agent(http, assistant, "agent1") as idle_agent,
-        await BuyerSocket.connect(http, assistant.ws_url) as buyer,
+        await agent(http, deployment, "agent1") as idle_agent,
+        await BuyerSocket.connect(http, deployment.ws_url) as buyer,
     ):
         started = time.monotonic()
         await escalate(buyer, "转人工")
@@ -118,8 +117,8 @@ async def test_nobody_accepts_alert_at_the_half_window_and_ticket_at_the_end(
         await buyer.wait_for("handoff", mode="bot")
 
 
-async def test_no_agent_online_is_told_at_once(assistant: RunningAssistant, http) -> None:
-    async with await BuyerSocket.connect(http, assistant.ws_url) as buyer:
+async def test_no_agent_online_is_told_at_once(deployment: RunningAssistant, http) -> None:
+    async with await BuyerSocket.connect(http, deployment.ws_url) as buyer:
         _, bots = await buyer.exchange("我要人工客服", timeout_s=TURN_TIMEOUT_S)
         status = await buyer.wait_for("handoff")
     assert "转接人工客服" in bots[0]["text"]
@@ -128,47 +127,43 @@ async def test_no_agent_online_is_told_at_once(assistant: RunningAssistant, http
 
 
 async def test_gateway_restart_mid_wait_keeps_the_handoff_and_its_timer(
-    assistant: RunningAssistant, http
+    deployment: RunningAssistant, http
 ) -> None:
-    async with await BuyerSocket.connect(http, assistant.ws_url) as buyer:
+    async with await BuyerSocket.connect(http, deployment.ws_url) as buyer:
         await escalate(buyer, "转人工")
         cid = buyer.conversation_id
-    gateway = assistant.process("gateway")
-    await asyncio.to_thread(gateway.stop)
-    gateway.start()
-    await asyncio.to_thread(gateway.wait_ready, 60)
-    async with await agent(http, assistant, "agent2") as console:
+    await deployment.stop_group("gateway")  # scaled: both gateways
+    await deployment.start_group("gateway", 60)
+    async with await agent(http, deployment, "agent2") as console:
         waiting = [h for h in console.hello["waiting"] if h["conversation_id"] == cid]
         assert len(waiting) == 1  # still queued after the restart
         missed = await console.handoff_event(cid, "window_missed", timeout_s=15)
         status, record = await console.get(f"/handoffs/{missed['handoff']['id']}/events")
     assert status == 200
     assert "window_missed" in [e["kind"] for e in record["events"]]
-    async with await BuyerSocket.connect(http, assistant.ws_url, cid) as resumed:
+    async with await BuyerSocket.connect(http, deployment.ws_url, cid) as resumed:
         assert (await resumed.wait_for("handoff"))["mode"] == "waiting"
 
 
 async def test_rasa_down_the_buyer_still_reaches_a_person(
-    assistant: RunningAssistant, http
+    deployment: RunningAssistant, http
 ) -> None:
-    rasa = assistant.process("Rasa server")
-    rasa.stop()
+    await deployment.stop_group("Rasa server")  # scaled: both Rasa servers
     try:
         async with (
-            await agent(http, assistant, "agent1") as console,
-            await BuyerSocket.connect(http, assistant.ws_url) as buyer,
+            await agent(http, deployment, "agent1") as console,
+            await BuyerSocket.connect(http, deployment.ws_url) as buyer,
         ):
             _, bots = await buyer.exchange("这件T恤有M码吗", timeout_s=TURN_TIMEOUT_S)
             assert "转接人工客服" in bots[0]["text"]
             new = await console.handoff_event(buyer.conversation_id, "new")
             assert new["handoff"]["reason"] == "assistant_unavailable"
     finally:
-        rasa.start()
-        await asyncio.to_thread(rasa.wait_ready, 180)
+        await deployment.start_group("Rasa server")
 
 
-async def test_parse_results_carry_sentiment(assistant: RunningAssistant, http) -> None:
-    url = f"{assistant.rasa_url}/model/parse"
+async def test_parse_results_carry_sentiment(deployment: RunningAssistant, http) -> None:
+    url = f"{deployment.rasa_url}/model/parse"
     async with http.post(url, json={"text": "你们这什么破店，气死我了！！！"}) as response:
         angry = await response.json()
     async with http.post(url, json={"text": "请问这件有M码吗"}) as response:

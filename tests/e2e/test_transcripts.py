@@ -33,20 +33,14 @@ SAID = (
 )
 
 
-async def _log_in(http: aiohttp.ClientSession, assistant: RunningAssistant, who: str):
-    return await AgentClient.log_in(http, assistant.gateway_url, who, AGENT_PASSWORD)
+async def _log_in(http: aiohttp.ClientSession, deployment: RunningAssistant, who: str):
+    return await AgentClient.log_in(http, deployment.gateway_url, who, AGENT_PASSWORD)
 
 
-async def _restart(process) -> None:
-    await asyncio.to_thread(process.stop)
-    process.start()
-    await asyncio.to_thread(process.wait_ready, 180)
-
-
-async def _with_the_bot_then_an_agent(http, assistant: RunningAssistant) -> str:
+async def _with_the_bot_then_an_agent(http, deployment: RunningAssistant) -> str:
     async with (
-        await _log_in(http, assistant, AGENT) as console,
-        await BuyerSocket.connect(http, assistant.ws_url) as buyer,
+        await _log_in(http, deployment, AGENT) as console,
+        await BuyerSocket.connect(http, deployment.ws_url) as buyer,
     ):
         for text in SAID[:3]:
             await buyer.exchange(text, timeout_s=TURN_TIMEOUT_S)
@@ -60,28 +54,27 @@ async def _with_the_bot_then_an_agent(http, assistant: RunningAssistant) -> str:
     return cid
 
 
-async def _after_a_gateway_restart(http, assistant: RunningAssistant, cid: str) -> None:
-    await _restart(assistant.process("gateway"))
+async def _after_a_gateway_restart(http, deployment: RunningAssistant, cid: str) -> None:
+    await deployment.stop_group("gateway")  # scaled: both gateways
+    await deployment.start_group("gateway")
     async with (
-        await _log_in(http, assistant, AGENT) as console,
-        await BuyerSocket.connect(http, assistant.ws_url, cid) as buyer,
+        await _log_in(http, deployment, AGENT) as console,
+        await BuyerSocket.connect(http, deployment.ws_url, cid) as buyer,
     ):
         await buyer.exchange(SAID[4], timeout_s=TURN_TIMEOUT_S)
         assert (await console.post(f"/conversations/{cid}/handback"))[0] == 200
         await buyer.wait_for("handoff", mode="bot")
-        rasa = assistant.process("Rasa server")
-        await asyncio.to_thread(rasa.stop)
+        await deployment.stop_group("Rasa server")
         try:
             _, replies = await buyer.exchange(SAID[5], timeout_s=TURN_TIMEOUT_S)
             assert replies, "the buyer is told what happens while Rasa is down"
         finally:
-            rasa.start()
-            await asyncio.to_thread(rasa.wait_ready, 180)
+            await deployment.start_group("Rasa server")
 
 
-async def _whole_transcript(http, assistant: RunningAssistant, cid: str) -> list[dict]:
+async def _whole_transcript(http, deployment: RunningAssistant, cid: str) -> list[dict]:
     trainer = await AgentClient.log_in(
-        http, assistant.gateway_url, TRAINER_USERNAME, AGENT_PASSWORD
+        http, deployment.gateway_url, TRAINER_USERNAME, AGENT_PASSWORD
     )
     for _ in range(100):  # lines said while Rasa was down are read once it is back
         status, body = await trainer.get(f"/trainer/conversations/{cid}")
@@ -94,11 +87,11 @@ async def _whole_transcript(http, assistant: RunningAssistant, cid: str) -> list
 
 
 async def test_every_line_and_event_survives_restarts_redacted(
-    assistant: RunningAssistant, http
+    deployment: RunningAssistant, http
 ) -> None:
-    cid = await _with_the_bot_then_an_agent(http, assistant)
-    await _after_a_gateway_restart(http, assistant, cid)
-    entries = await _whole_transcript(http, assistant, cid)
+    cid = await _with_the_bot_then_an_agent(http, deployment)
+    await _after_a_gateway_restart(http, deployment, cid)
+    entries = await _whole_transcript(http, deployment, cid)
 
     buyer_lines = [e for e in entries if e.get("sender") == "buyer"]
     assert len(buyer_lines) == len(SAID)
@@ -119,20 +112,20 @@ async def test_every_line_and_event_survives_restarts_redacted(
     times = [datetime.fromisoformat(e["at"]) for e in entries]
     assert times == sorted(times)
 
-    async with http.get(f"{assistant.rasa_url}/conversations/{cid}/tracker") as response:
+    async with http.get(f"{deployment.rasa_url}/conversations/{cid}/tracker") as response:
         assert PHONE not in await response.text()  # Rasa never saw the number either
-    for process in assistant.processes:
+    for process in deployment.processes:
         assert PHONE not in process.log_tail(2_000_000), process.name
 
 
 async def test_the_command_line_export_has_the_conversation(
-    assistant: RunningAssistant, http
+    deployment: RunningAssistant, http
 ) -> None:
-    async with await BuyerSocket.connect(http, assistant.ws_url) as buyer:
+    async with await BuyerSocket.connect(http, deployment.ws_url) as buyer:
         await buyer.exchange("发什么快递", timeout_s=TURN_TIMEOUT_S)
-    await _whole_transcript(http, assistant, buyer.conversation_id)  # read, as batches do
+    await _whole_transcript(http, deployment, buyer.conversation_id)  # read, as batches do
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the shop's day
-    env = dict(assistant.env or {})
+    env = dict(deployment.env or {})
     result = subprocess.run(
         [sys.executable, "-m", "bot", "transcripts", "export", "--since", "2000-01-01",
          "--until", "2000-01-02", "--format", "jsonl"],
