@@ -14,7 +14,11 @@ from bot.shop import ShopRepository, load_shop_data
 
 # The small training project's models (session fixtures shared by the trainer and gateway
 # tests).
-pytest_plugins = ["tests.bot.trainer.training_support", "tests.support.postgres"]
+pytest_plugins = [
+    "tests.bot.trainer.training_support",
+    "tests.support.postgres",
+    "tests.support.redis",
+]
 
 REAL_SHOP_DATA = PROJECT_ROOT / "data" / "shop"
 DEMO_TODAY = date(2026, 11, 23)  # the demo orders are dated around this day

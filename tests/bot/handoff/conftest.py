@@ -1,15 +1,15 @@
-"""An in-process handoff service over a real SQLite database, with recording sockets."""
+"""An in-process handoff service over a real database (SQLite, then PostgreSQL), with
+recording sockets."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.gateway.hub import ConnectionHub
 from bot.gateway.messages import load_messages
 from bot.gateway.store import ConversationStore
@@ -95,18 +95,25 @@ DeskFactory = Callable[..., Any]
 
 
 @pytest.fixture
-async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
-    """Build desks over one database file (two in a row = a gateway restart)."""
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}"
+async def make_desk(gateway_db_url: str) -> AsyncIterator[DeskFactory]:
+    """Build desks over one database (two in a row = a gateway restart; two at once with
+    a shared ``lock`` = two gateway processes)."""
+    db_url = gateway_db_url
     built: list[tuple[HandoffService, Any]] = []
 
-    async def build(settings: HandoffSettings = FAST) -> Desk:
+    async def build(settings: HandoffSettings = FAST, lock: Any = None) -> Desk:
         engine = create_engine_for(db_url)
-        await create_tables(engine)
+        await upgrade_schema(engine)
         conversations = ConversationStore(engine)
         hub = ConnectionHub()
         service = HandoffService(
-            HandoffStore(engine), conversations, hub, load_messages(), SHOP_FACTS, settings
+            HandoffStore(engine),
+            conversations,
+            hub,
+            load_messages(),
+            SHOP_FACTS,
+            settings,
+            lock=lock,
         )
         await service.start()
         built.append((service, engine))
