@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.cluster import nginx, postgres, redis_server
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.run import (
     STARTUP_TIMEOUT_S,
     action_server_process,
@@ -216,7 +216,7 @@ def running_scaled(
 async def _migrate(db_url: str) -> None:
     engine = create_engine_for(db_url)
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
     finally:
         await engine.dispose()
 

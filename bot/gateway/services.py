@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cluster.node import ClusterNode
 from bot.console.canned import CannedReplies, CannedReplyStore
 from bot.console.etiquette_review import EtiquetteFlagStore, EtiquetteReview
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.etiquette import EtiquetteChecker
 from bot.gateway.chat import ChatService
 from bot.gateway.hub import ConnectionHub
@@ -74,12 +74,13 @@ class GatewayServices:
 
     @classmethod
     async def start(cls, settings: Settings) -> GatewayServices:
-        """Load texts, open the database (creating tables) and the shared HTTP session."""
+        """Load texts, open the database (migrated to the newest schema), join the other
+        gateway processes when ``REDIS_URL`` is set, open the shared HTTP session."""
         messages = await asyncio.to_thread(load_messages)
         # OpenCC loads its dictionaries on first use; do it now, not during a buyer's message.
         await asyncio.to_thread(lambda: (to_traditional("简体"), to_simplified("簡體")))
         engine = await asyncio.to_thread(create_engine_for, settings.gateway_db_url)
-        await create_tables(engine)
+        await upgrade_schema(engine)
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.http_timeout_s))
         store = ConversationStore(engine)
         rasa = RasaClient(http, settings)

@@ -59,7 +59,8 @@ messages = Table(
     Column("custom", JSON),
     Column("client_message_id", String(128)),
     Column("in_reply_to", ForeignKey("message.id"), index=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    # Indexed (migration 0002): the dashboard and the retention purge scan by time.
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
     UniqueConstraint("conversation_id", "seq"),
     # NULLs never collide, so only buyer messages with a client id are deduplicated.
     UniqueConstraint("conversation_id", "client_message_id"),

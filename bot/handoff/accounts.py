@@ -17,7 +17,7 @@ from functools import cache
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.errors import AuthError
 from bot.handoff.models import ROLES, Agent
 from bot.handoff.passwords import MIN_PASSWORD_CHARS, hash_password, verify_password
@@ -31,6 +31,10 @@ def _dummy_hash() -> str:
     # Verifying against this when the user does not exist keeps the answer time the same,
     # so timing does not tell which usernames exist.
     return hash_password("not-a-real-password")
+
+
+# The columns' sizes (bot/handoff/tables.py); PostgreSQL enforces them, SQLite does not.
+MAX_USERNAME_CHARS, MAX_WORK_NAME_CHARS = 64, 32
 
 
 async def create_account(
@@ -52,6 +56,11 @@ async def create_account(
         raise AuthError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
     if not username.strip() or not work_name.strip():
         raise AuthError("username and work name must not be empty")
+    if len(username.strip()) > MAX_USERNAME_CHARS or len(work_name.strip()) > MAX_WORK_NAME_CHARS:
+        raise AuthError(
+            f"the username may have {MAX_USERNAME_CHARS} characters, "
+            f"the work name {MAX_WORK_NAME_CHARS}"
+        )
     try:
         password_hash = await asyncio.to_thread(hash_password, password)
         return await store.create_agent(
@@ -112,7 +121,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     engine = create_engine_for(Settings.from_env().gateway_db_url)
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         store = HandoffStore(engine)
         if args.command == "add":
             password = os.environ.get("SHOP_NEW_PASSWORD") or getpass.getpass("password: ")

@@ -98,7 +98,7 @@ tickets = Table(
     Column("conversation_id", ForeignKey("conversation.id"), nullable=False, index=True),
     Column("reason", String(32), nullable=False),  # no_agents | window_missed
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False),  # open | chat_accepted | callback_requested
+    Column("status", String(32), nullable=False),  # open | chat_accepted | callback_requested
     Column("contact", Text),
     Column("contact_at", DateTime(timezone=True)),
 )

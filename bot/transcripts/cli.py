@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.errors import ShopAssistantError
 from bot.settings import Settings
 from bot.transcripts.entries import TranscriptStore
@@ -47,7 +47,7 @@ async def _export(settings: Settings, args: argparse.Namespace, out: TextIO) -> 
     since, until = parse_range(args.since, args.until, settings.shop_timezone)
     engine = create_engine_for(settings.gateway_db_url)
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         entries = await TranscriptStore(engine).between(since, until)
     finally:
         await engine.dispose()
@@ -61,7 +61,7 @@ async def _export(settings: Settings, args: argparse.Namespace, out: TextIO) -> 
 async def _purge(settings: Settings, days: int | None) -> int:
     engine = create_engine_for(settings.gateway_db_url)
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         days = settings.transcript_retention_days if days is None else days
         result = await purge(RetentionStore(engine), days)
     finally:

@@ -1,7 +1,6 @@
 """Tables of the review record: the bot's reading of every buyer line, and relabels.
 
-New tables only (created by ``create_all``), so an existing gateway database gains them
-without a migration.
+Made by the gateway's migrations (``bot/migrations``), like every table on ``metadata``.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ transcript tests run against both (their ``deployment`` fixture).
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import aiohttp
 import pytest
 
 from bot.cluster.profile import ScaledDeployment, ScaledLayout, running_scaled
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.handoff.accounts import create_account
 from bot.handoff.store import HandoffStore
 from bot.run import private_environment, running_assistant
@@ -90,7 +91,7 @@ class RunningAssistant:
 async def _create_agents(db_url: str) -> None:
     engine = create_engine_for(db_url)
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         store = HandoffStore(engine)
         for username, work_name in AGENTS:
             await create_account(store, username, AGENT_PASSWORD, work_name)
@@ -157,6 +158,9 @@ def scaled_assistant(
         finally:
             for process in processes:
                 print(f"----- {process.name} log (tail) -----\n{process.log_tail(3000)}")
+    # The cluster may live outside the temporary folder (under the postgres user's home).
+    shutil.rmtree(deployed.cluster.data_dir, ignore_errors=True)
+    Path(f"{deployed.cluster.data_dir}.password").unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

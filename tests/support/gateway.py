@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.handoff.accounts import create_account
 from bot.handoff.store import HandoffStore
 from bot.supervisor import ManagedProcess, free_port
@@ -66,7 +66,7 @@ async def add_agent_and_trainer(var_dir: Path, password: str) -> None:
     """Create agent ``a1`` (客服001) and trainer ``t1`` (训练001) in a gateway's database."""
     engine = create_engine_for(f"sqlite+aiosqlite:///{var_dir / 'gateway.sqlite3'}")
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         store = HandoffStore(engine)
         await create_account(store, "a1", password, "客服001")
         await create_account(store, "t1", password, "训练001", role="trainer")

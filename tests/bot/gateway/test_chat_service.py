@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.errors import BadRequestError, UnknownConversationError, UpstreamError
 from bot.gateway.chat import ChatService, detect_script
 from bot.gateway.hub import ConnectionHub
@@ -61,7 +61,7 @@ class StandInAssistant:
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[ConversationStore]:
     engine = create_engine_for(f"sqlite+aiosqlite:///{tmp_path / 'state' / 'gateway.sqlite3'}")
-    await create_tables(engine)
+    await upgrade_schema(engine)
     yield ConversationStore(engine)
     await engine.dispose()
 

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from tests.bot.reports.reference import expected
 from tests.bot.reports.world import SHANGHAI, World, generate, local, seed
 from tests.support.gateway import RunningGateway, add_agent_and_trainer, running_gateway
@@ -29,7 +29,7 @@ async def floor(tmp_path: Path) -> World:
     world = generate(5, DAYS, conversations=120, now=local(DAYS[-1], 23, 59, 40))
     engine = create_engine_for(f"sqlite+aiosqlite:///{tmp_path / 'var' / 'gateway.sqlite3'}")
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         await seed(engine, world, open_handoffs=False)
     finally:
         await engine.dispose()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.settings import PROJECT_ROOT
 from tests.bot.reports.reference import expected
 from tests.bot.reports.world import SHANGHAI, World, generate, local, seed
@@ -28,7 +28,7 @@ async def floor(tmp_path: Path) -> tuple[World, Path]:
     world = generate(9, DAYS, conversations=100, now=local(DAYS[-1], 23, 59, 40))
     engine = create_engine_for(f"sqlite+aiosqlite:///{path}")
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         await seed(engine, world)
     finally:
         await engine.dispose()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.errors import BadRequestError
 from bot.reports.metrics import BUCKETS, dashboard
 from tests.bot.reports.reference import day_of, expected
@@ -32,9 +31,10 @@ NOW = local(DAYS[-1], 23, 59, 40)  # the last day is not over yet
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine_for(f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}")
-    await create_tables(engine)
+async def engine(gateway_db_url: str) -> AsyncIterator[AsyncEngine]:
+    # SQLite, then PostgreSQL: bot/reports/sql.py has a function per dialect.
+    engine = create_engine_for(gateway_db_url)
+    await upgrade_schema(engine)
     yield engine
     await engine.dispose()
 

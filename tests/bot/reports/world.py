@@ -277,7 +277,7 @@ def _order(world: World) -> None:
 
 
 async def seed(engine: AsyncEngine, world: World, open_handoffs: bool = True) -> None:
-    """Write ``world`` into a database whose tables exist (``bot.db.create_tables``).
+    """Write ``world`` into a database whose tables exist (``bot.db.upgrade_schema``).
 
     A database that already holds messages or handoffs (a running gateway's) keeps them:
     the world's ids are moved above the ones in use. The floor's agents are disabled (they

@@ -1,24 +1,24 @@
-"""A real SQLite gateway database per test, with the stores the transcripts use."""
+"""A real gateway database per test (SQLite, then PostgreSQL), with the stores the
+transcripts use."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}"
+def db_url(gateway_db_url: str) -> str:
+    return gateway_db_url
 
 
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     built = create_engine_for(db_url)
-    await create_tables(built)
+    await upgrade_schema(built)
     yield built
     await built.dispose()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.settings import Settings
 from tests.bot.reports.reference import expected
 from tests.bot.reports.world import SHANGHAI, World, generate, local, seed
@@ -30,7 +30,7 @@ DAYS = [date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 3)]
 async def _write(url: str, world: World) -> None:
     engine = create_engine_for(url)
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         await seed(engine, world, open_handoffs=False)  # nothing joins the live queue
     finally:
         await engine.dispose()
