@@ -37,6 +37,10 @@ AGENTS = (
     ("agent1", "客服001"), ("agent2", "客服002"), ("agent3", "客服003"),
     ("agent4", "客服004"), ("agent5", "客服005"),
 )  # fmt: skip
+# Tests leave handoffs waiting (nobody online, nobody accepted); an agent who logs in is
+# offered the oldest first, so agents hold more than the default 3 and always have room
+# for the handoff of their own test.
+AGENT_MAX_CHATS = 12
 # Short windows so the 15 s / 30 s stages can be watched in seconds.
 HANDOFF_ENV = {"HANDOFF_OFFER_ALL_AFTER_S": "2", "HANDOFF_WINDOW_S": "4"}
 # The browser tests (tests/e2e/browser) serve a shop page of their own on another origin
@@ -94,7 +98,9 @@ async def _create_agents(db_url: str) -> None:
         await upgrade_schema(engine)
         store = HandoffStore(engine)
         for username, work_name in AGENTS:
-            await create_account(store, username, AGENT_PASSWORD, work_name)
+            await create_account(
+                store, username, AGENT_PASSWORD, work_name, max_chats=AGENT_MAX_CHATS
+            )
         await create_account(
             store, TRAINER_USERNAME, AGENT_PASSWORD, TRAINER_WORK_NAME, role="trainer"
         )
