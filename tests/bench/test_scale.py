@@ -13,6 +13,7 @@ from bench.scale_report import (
     figures,
     handoff_event,
     kind_of,
+    parse_cpu_line,
     parse_stat,
     subtree_ticks,
     to_json,
@@ -51,6 +52,7 @@ def test_parse_stat_refuses_what_is_not_a_stat_line(text: str) -> None:
         (["/usr/bin/redis-server 127.0.0.1:6379", "", ""], "Redis"),  # its rewritten title
         # The state folder's name must not decide: nginx's prefix here names postgres.
         (["/usr/sbin/nginx", "-p", "/tmp/postgres-2rasa/nginx", "-g", "daemon off;"], "nginx"),
+        (["nginx: master process /usr/sbin/nginx -p /tmp/x -g daemon off;", ""], "nginx"),
         (["/bin/sleep", "1"], "other"),
         ([], "other"),
     ],
@@ -102,3 +104,8 @@ def test_to_json_writes_nan_as_null() -> None:
         "p99": None,
         "runs": [{"x": 1.5}],
     }
+
+
+def test_parse_cpu_line_counts_idle_and_iowait_as_not_busy() -> None:
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    assert parse_cpu_line("cpu  100 5 50 800 20 3 2 0 0 0") == (160, 980)

@@ -1,0 +1,367 @@
+"""Scale-out benchmark (issue 6): the embedded profile against the production profile.
+
+Usage::
+
+    .venv/bin/python -m bench.scale [--configs sqlite-1rasa,postgres-1rasa,postgres-2rasa]
+                                    [--conversations 50,200] [--turns 14,6] [--warmup 2]
+                                    [--push-samples 50] [--rasa-timeout-s S]
+                                    [--state-dir DIR] [--json PATH]
+
+1. Throughput and latency at saturation: for each configuration and each number of
+   concurrent conversations, simulated buyers (``bench.scripts``) send their next message
+   the moment a turn ends, through the gateway's WebSocket (nginx in front of the two
+   gateways for the PostgreSQL configurations). Configurations:
+
+   * ``sqlite-1rasa``: the embedded profile (SQLite, one gateway, Rasa, action server);
+   * ``postgres-1rasa`` / ``postgres-2rasa``: the production profile
+     (``bot.cluster.profile``: PostgreSQL, Redis, nginx, two gateways, one or two Rasa
+     servers, one action server).
+
+   Each run reports turns/s, p50/p95/p99 turn latency, failed turns, and the CPU time
+   per turn of each kind of process during the measured phase (``bench.scale_report``).
+
+2. Push latency across gateways (with ``postgres-2rasa``, before its load runs): one
+   agent's console on gateway 2, a buyer on gateway 1 ("cross") or on gateway 2 ("same"),
+   alternately, each straight to the gateway's own port. Per sample: the buyer asks for a
+   person (``bench.handoff.ANGRY_MESSAGES``) -> the console's ``handoff new`` frame; the
+   agent accepts; the agent's REST message -> the buyer's frame; a buyer message -> the
+   console's frame; the agent hands the conversation back.
+
+Exits 1 if any turn or push sample failed, 2 if the servers did not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.clients import GatewayBuyer
+from bench.handoff import ANGRY_MESSAGES, AgentAccount, BuyerSocket, create_agents
+from bench.load import ws_url
+from bench.report import machine_info, model_info
+from bench.runner import run_load
+from bench.scale_report import (
+    FrameLog,
+    cpu_snapshot,
+    cpu_used,
+    figures,
+    handoff_event,
+    machine_ticks,
+    render_pushes,
+    render_runs,
+    to_json,
+)
+from bench.scripts import buyer_messages
+from bench.servers import SHOP_TODAY, STARTUP_TIMEOUT_S, private_assistant
+from bench.stats import summarise
+from bot.cluster.postgres import cluster_dir_for
+from bot.cluster.profile import ScaledLayout, running_scaled
+from bot.gateway.messages import load_messages
+from bot.run import private_environment
+from bot.settings import Settings
+from bot.supervisor import ProcessStartError
+from bot.training import model_path
+
+CONFIGS = {"sqlite-1rasa": 0, "postgres-1rasa": 1, "postgres-2rasa": 2}  # Rasa servers scaled
+PUSH_CONFIG = "postgres-2rasa"
+PUSH_WARMUP = 2  # unmeasured handoffs per placement first
+
+
+# ----------------------------------------------------------------- throughput and CPU
+
+
+async def drive(ws: str, config: str, conversations: int, turns: int, warmup: int) -> dict:
+    """One closed-loop run; CPU is sampled around the measured phase only."""
+    apology = (await asyncio.to_thread(load_messages)).assistant_unavailable
+    scripts = [buyer_messages(i, warmup + turns) for i in range(conversations)]
+    connector = aiohttp.TCPConnector(limit=0)  # one connection per buyer, however many
+    async with aiohttp.ClientSession(connector=connector) as session:
+        buyers = [GatewayBuyer(session, ws, apology) for _ in scripts]
+        await asyncio.gather(*(b.connect() for b in buyers), return_exceptions=True)
+        try:
+            warm = await run_load(buyers, [s[:warmup] for s in scripts], 0)
+            load_start, before, machine = os.getloadavg(), cpu_snapshot(), machine_ticks()
+            measured = await run_load(buyers, [s[warmup:] for s in scripts], 0)
+            after, load_end = cpu_snapshot(), os.getloadavg()
+            busy, total = (b - a for a, b in zip(machine, machine_ticks(), strict=True))
+        finally:
+            await asyncio.gather(*(b.close() for b in buyers))
+    summary = summarise(config, measured.measured, measured.wall_s, warm.measured)
+    return {
+        "config": config,
+        "conversations": conversations,
+        "summary": summary,
+        "cpu": cpu_used(before, after),
+        "machine_busy": busy / total if total else float("nan"),
+        "load_start": load_start,
+        "load_end": load_end,
+    }
+
+
+# ----------------------------------------------------------------------- push latency
+
+
+class Console:
+    """One agent logged in on one gateway, with its console socket read into a FrameLog."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
+        self.session, self.base = session, base_url
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.log: FrameLog
+        self._ping: asyncio.Task[None]
+
+    @classmethod
+    async def open(
+        cls, session: aiohttp.ClientSession, base_url: str, account: AgentAccount
+    ) -> Console:
+        """Log in through ``POST /api/agent/login`` and open ``/ws/agent``."""
+        body = {"username": account.username, "password": account.password}
+        async with session.post(f"{base_url}/api/agent/login", json=body) as response:
+            response.raise_for_status()
+            console = cls(session, base_url, (await response.json())["token"])
+        agent_url = base_url.replace("http://", "ws://", 1) + "/ws/agent"
+        ws = await session.ws_connect(agent_url, headers=console.headers)
+        console.log = FrameLog(ws)
+        await console.log.wait(lambda f: f.get("type") == "hello")
+        console._ping = asyncio.create_task(console._heartbeat(ws))
+        return console
+
+    async def _heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            await asyncio.sleep(10)
+            await ws.send_str('{"type": "ping"}')
+
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> float:
+        """POST to ``/api/agent{path}``; return when the answer came (perf_counter).
+
+        Raises:
+            aiohttp.ClientResponseError: not a 2xx answer.
+        """
+        url = f"{self.base}/api/agent{path}"
+        async with self.session.post(url, json=body or {}, headers=self.headers) as response:
+            response.raise_for_status()
+            await response.read()
+        return time.perf_counter()
+
+    async def close(self) -> None:
+        """Stop the heartbeat and the reader."""
+        self._ping.cancel()
+        await self.log.close()
+
+
+async def one_handoff(console: Console, buyer_ws: str, n: int) -> dict[str, float]:
+    """One buyer's handoff and one push each way; seconds per measure."""
+    buyer = await BuyerSocket.connect(console.session, buyer_ws)
+    frames, cid = FrameLog(buyer.ws), buyer.conversation_id
+    try:
+        mark, sent = console.log.mark(), time.perf_counter()
+        await buyer.send(ANGRY_MESSAGES[n % len(ANGRY_MESSAGES)])
+        new_at, _ = await console.log.wait(handoff_event(cid, "new"), mark)
+        _, offer = await console.log.wait(handoff_event(cid, "assigned"), mark)
+        await console.post(f"/handoffs/{offer['handoff']['id']}/accept")
+        await frames.wait(lambda f: f.get("type") == "agent")  # the agent's greeting
+        text, mark, pushed = f"我来查一下（{n}）", frames.mark(), time.perf_counter()
+        answered = await console.post(f"/conversations/{cid}/messages", {"text": text})
+        got_at, _ = await frames.wait(lambda f: f.get("text") == text, mark)
+        text, mark, said = f"好的，麻烦了（{n}）", console.log.mark(), time.perf_counter()
+        await buyer.send(text)
+        heard_at, _ = await console.log.wait(
+            lambda f: f.get("type") == "message" and f.get("text") == text, mark
+        )
+        await console.post(f"/conversations/{cid}/handback")
+    finally:
+        await frames.close()
+        await buyer.close()
+    return {
+        "handoff_new": new_at - sent,
+        "agent_to_buyer": got_at - pushed,
+        "agent_rest": answered - pushed,
+        "buyer_to_agent": heard_at - said,
+    }
+
+
+async def measure_pushes(
+    node_urls: Sequence[str], account: AgentAccount, samples: int
+) -> dict[str, Any]:
+    """Alternate cross- and same-gateway samples with the agent on gateway 2."""
+    placements = {"cross": ws_url(node_urls[0]), "same": ws_url(node_urls[1])}
+    seen: dict[str, list[dict[str, float]]] = {p: [] for p in placements}
+    errors: dict[str, dict[str, int]] = {p: {} for p in placements}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        console = await Console.open(session, node_urls[1], account)
+        try:
+            for n in range(PUSH_WARMUP + samples):
+                for placement, url in placements.items():
+                    try:
+                        sample = await one_handoff(console, url, n)
+                    except (aiohttp.ClientError, ConnectionError, asyncio.TimeoutError) as err:
+                        kind = type(err).__name__
+                        errors[placement][kind] = errors[placement].get(kind, 0) + 1
+                        continue
+                    if n >= PUSH_WARMUP:
+                        seen[placement].append(sample)
+        finally:
+            await console.close()
+    return {
+        p: {
+            **{
+                m: figures([s[m] for s in seen[p]])
+                for m in ("handoff_new", "agent_to_buyer", "agent_rest", "buyer_to_agent")
+            },
+            "errors": errors[p],
+        }  # fmt: skip
+        for p in placements
+    }
+
+
+# ----------------------------------------------------------------------------- running
+
+
+@contextmanager
+def _servers(
+    config: str, model: Path, state: Path, agents: int
+) -> Iterator[tuple[str, list[str], list[AgentAccount]]]:
+    """Start ``config``; yield the buyers' WebSocket URL, the gateway node URLs and
+    ``agents`` agent accounts (the latter two empty for the embedded profile). A PostgreSQL cluster
+    kept outside ``state`` (when we are root) is removed afterwards; logs stay in ``state``."""
+    if config == "sqlite-1rasa":
+        with private_assistant(model, state) as addresses:
+            yield addresses.ws_url, [], []
+        return
+    env = private_environment(state.resolve(), SHOP_TODAY)
+    settings = Settings.from_env(env)
+    layout = ScaledLayout.on_free_ports(gateways=2, rasa=CONFIGS[config], actions=1)
+    accounts: list[AgentAccount] = []
+
+    def prepare(profile_env: dict[str, str]) -> None:
+        accounts.extend(asyncio.run(create_agents(Settings.from_env(profile_env), agents)))
+
+    try:
+        with running_scaled(settings, model, layout, env=env, prepare=prepare if agents else None,
+                            timeout_s=STARTUP_TIMEOUT_S, verbose=True) as deployed:  # fmt: skip
+            nodes = [deployed.gateway_node_url(i) for i in range(2)]
+            yield ws_url(deployed.gateway_url), nodes, accounts
+    finally:
+        cluster = cluster_dir_for(settings.var_dir / "scaled")
+        if not cluster.is_relative_to(state):
+            shutil.rmtree(cluster, ignore_errors=True)
+            cluster.with_name(f"{cluster.name}.password").unlink(missing_ok=True)
+
+
+def run_config(config: str, model: Path, root: Path, args: argparse.Namespace) -> dict:
+    """Start one configuration, measure it, stop it."""
+    print(f"\n=== {config}: starting ...", flush=True)
+    started = time.monotonic()
+    report: dict[str, Any] = {"runs": []}
+    push = config == PUSH_CONFIG and args.push_samples > 0
+    with _servers(config, model, root / config, int(push)) as (ws, nodes, accounts):
+        report["startup_s"] = time.monotonic() - started
+        print(f"=== {config}: up in {report['startup_s']:.0f} s", flush=True)
+        if push:
+            print(f"=== push latency, {args.push_samples} samples per placement", flush=True)
+            try:
+                pushes = asyncio.run(measure_pushes(nodes, accounts[0], args.push_samples))
+            except (aiohttp.ClientError, ConnectionError, asyncio.TimeoutError) as err:
+                print(f"error: the push measurement failed: {err!r}", file=sys.stderr)
+                pushes = {"failed": repr(err)}
+            report["pushes"] = {**pushes, "load_end": os.getloadavg()}
+        for conversations, turns in zip(args.conversations, args.turns, strict=True):
+            print(f"=== {config}: {conversations} conversations x {turns} turns", flush=True)
+            run = asyncio.run(drive(ws, config, conversations, turns, args.warmup))
+            s = run["summary"]
+            print(f"    {s.per_second:.2f} turns/s, p99 {s.p99_ms:.0f} ms, "
+                  f"{s.errors + s.warmup_errors} failed, load {run['load_end'][0]:.2f}",
+                  flush=True)  # fmt: skip
+            report["runs"].append(run)
+    return report
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse and check the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated")
+    parser.add_argument("--conversations", default="50,200", help="comma-separated")
+    parser.add_argument("--turns", default="14,6",
+                        help="measured turns per buyer, one for each --conversations "
+                        "or one for all")  # fmt: skip
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured turns per buyer")
+    parser.add_argument("--push-samples", type=int, default=50,
+                        help=f"per placement, with {PUSH_CONFIG} (0: skip)")  # fmt: skip
+    parser.add_argument("--rasa-timeout-s", type=float,
+                        help="the gateways' HTTP_TIMEOUT_S (default: theirs, 10 s)")  # fmt: skip
+    parser.add_argument("--model", type=Path, help="default: the current model")
+    parser.add_argument("--state-dir", type=Path, help="keep state and logs here")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    args.configs = args.configs.split(",")
+    if unknown := set(args.configs) - set(CONFIGS):
+        parser.error(f"unknown configs {sorted(unknown)}; known: {', '.join(CONFIGS)}")
+    try:
+        args.conversations = [int(n) for n in args.conversations.split(",")]
+        args.turns = [int(n) for n in args.turns.split(",")]
+    except ValueError:
+        parser.error("--conversations and --turns: comma-separated numbers")
+    args.turns *= len(args.conversations) if len(args.turns) == 1 else 1
+    if len(args.turns) != len(args.conversations):
+        parser.error("give one --turns for all --conversations, or one for each")
+    if min(*args.conversations, *args.turns) < 1 or min(args.warmup, args.push_samples) < 0:
+        parser.error("--conversations and --turns must be >= 1, the others >= 0")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return the exit code."""
+    args = parse_args(argv)
+    model = args.model.resolve() if args.model else model_path()
+    if not model.exists():
+        print(f"no trained model at {model}; run `make train` first", file=sys.stderr)
+        return 2
+    root = (args.state_dir or Path(tempfile.mkdtemp(prefix="bench-scale-"))).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if args.rasa_timeout_s:  # the servers inherit this process's environment
+        os.environ["HTTP_TIMEOUT_S"] = str(args.rasa_timeout_s)
+    parameters = {k: getattr(args, k) for k in ("configs", "conversations", "turns", "warmup",
+                                                "push_samples", "rasa_timeout_s")}  # fmt: skip
+    report: dict[str, Any] = {"machine": machine_info(), "model": model_info(model),
+                              "parameters": parameters, "configs": {}}  # fmt: skip
+    try:
+        for config in args.configs:
+            report["configs"][config] = run_config(config, model, root, args)
+    except ProcessStartError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    finally:
+        if not args.state_dir:
+            shutil.rmtree(root, ignore_errors=True)
+    report["machine"]["load_average_end"] = os.getloadavg()
+    if args.json:
+        args.json.write_text(to_json(report) + "\n", encoding="utf-8")
+        print(f"figures written to {args.json}")
+    runs = [run for c in report["configs"].values() for run in c["runs"]]
+    print("\n" + render_runs(runs, report["machine"]["usable_cores"]))
+    pushes = report["configs"].get(PUSH_CONFIG, {}).get("pushes", {})
+    if "cross" in pushes:
+        print("\n" + render_pushes(pushes))
+    failed = sum(r["summary"].errors + r["summary"].warmup_errors for r in runs)
+    failed += sum(sum(pushes[p]["errors"].values()) for p in ("cross", "same") if p in pushes)
+    failed += "failed" in pushes
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

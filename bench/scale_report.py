@@ -1,0 +1,293 @@
+"""Helpers of ``bench.scale``: CPU time per kind of process from ``/proc``, a socket's
+frames stamped on arrival, and the tables.
+
+The servers a benchmark starts are children of the benchmark's own process (PostgreSQL
+through ``runuser`` when we are root). Each child's subtree is charged to the kind of the
+child (Rasa, gateway, ...): user + system time of every live process in it, plus what its
+processes' exited and reaped children used (``cutime`` + ``cstime``, e.g. PostgreSQL
+backends that ended).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.stats import Summary, percentile
+
+PROC = Path("/proc")
+CLIENT = "client"  # this benchmark process, the simulated buyers
+MODULES = {"bot.rasa_server": "Rasa", "bot.gateway": "gateway", "rasa_sdk": "actions"}
+PROGRAMS = {"postgres": "PostgreSQL", "redis-server": "Redis", "nginx": "nginx"}
+FRAME_TIMEOUT_S = 30.0
+COLUMNS = ("Rasa", "gateway", "actions", "PostgreSQL", "Redis", "nginx", CLIENT)
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    """The fields of ``/proc/<pid>/stat`` used here, CPU times in clock ticks."""
+
+    pid: int
+    ppid: int
+    own_ticks: int  # utime + stime (all threads)
+    reaped_ticks: int  # cutime + cstime: children that exited and were waited for
+
+
+def parse_stat(text: str) -> ProcStat:
+    """Parse one ``/proc/<pid>/stat`` line (the command name may hold spaces and parens).
+
+    Raises:
+        ValueError: the text is not a stat line.
+    """
+    head, sep, tail = text.rpartition(")")
+    if not sep or "(" not in head:
+        raise ValueError("not a /proc stat line")
+    fields = tail.split()  # fields[0] is the state (field 3 of proc(5))
+    if len(fields) < 15:
+        raise ValueError("too few fields in a /proc stat line")
+    utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+    pid = int(head.split("(", 1)[0])
+    return ProcStat(pid, int(fields[1]), utime + stime, cutime + cstime)
+
+
+def kind_of(argv: Sequence[str]) -> str:
+    """The kind of server a command line starts (``python -m MODULE``, a program, or a
+    program under ``runuser ... --``); ``other`` if none is known."""
+    words = [w for arg in argv for w in arg.split()]  # Redis rewrites its title
+    if words and Path(words[0]).name == "runuser" and "--" in words:
+        words = words[words.index("--") + 1 :]
+    if "-m" in words[:-1]:
+        return MODULES.get(words[words.index("-m") + 1], "other")
+    # nginx retitles itself "nginx: master process /usr/sbin/nginx ..."
+    return PROGRAMS.get(Path(words[0]).name.rstrip(":"), "other") if words else "other"
+
+
+def subtree_ticks(stats: Iterable[ProcStat], root: int) -> int:
+    """CPU ticks of ``root`` and every live descendant, with their reaped children."""
+    children: dict[int, list[ProcStat]] = defaultdict(list)
+    by_pid = {}
+    for stat in stats:
+        children[stat.ppid].append(stat)
+        by_pid[stat.pid] = stat
+    total, todo = 0, [by_pid[root]] if root in by_pid else []
+    while todo:
+        stat = todo.pop()
+        total += stat.own_ticks + stat.reaped_ticks
+        todo.extend(children[stat.pid])
+    return total
+
+
+def _read_stats() -> list[ProcStat]:
+    stats = []
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            try:
+                stats.append(parse_stat((entry / "stat").read_text()))
+            except (OSError, ValueError):
+                continue  # exited meanwhile
+    return stats
+
+
+def _argv(pid: int) -> list[str]:
+    try:
+        return (PROC / str(pid) / "cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return []
+
+
+def cpu_snapshot(root: int | None = None) -> dict[str, tuple[float, int]]:
+    """CPU seconds so far and process count per kind of ``root``'s children (default:
+    this process's), plus this process's own time as ``bench client``."""
+    root = os.getpid() if root is None else root
+    stats = _read_stats()
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for stat in stats:
+        if stat.ppid == root:
+            kind = kind_of(_argv(stat.pid))
+            seconds[kind] += subtree_ticks(stats, stat.pid) / tick
+            counts[kind] += 1
+    own = next((s for s in stats if s.pid == root), None)
+    seconds[CLIENT] = own.own_ticks / tick if own else math.nan
+    counts[CLIENT] = 1
+    return {kind: (seconds[kind], counts[kind]) for kind in seconds}
+
+
+def parse_cpu_line(line: str) -> tuple[int, int]:
+    """Busy and total ticks of all cores from ``/proc/stat``'s first (``cpu``) line."""
+    ticks = [int(t) for t in line.split()[1:9]]  # user nice system idle iowait irq softirq steal
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+def machine_ticks() -> tuple[int, int]:
+    """Busy and total CPU ticks of the whole machine so far (every process, ours or not)."""
+    with (PROC / "stat").open() as stat:
+        return parse_cpu_line(stat.readline())
+
+
+def cpu_used(
+    before: Mapping[str, tuple[float, int]], after: Mapping[str, tuple[float, int]]
+) -> dict[str, dict[str, float]]:
+    """CPU seconds used per kind between two snapshots, with the number of processes."""
+    return {
+        kind: {"cpu_s": seconds - before.get(kind, (0.0, 0))[0], "processes": count}
+        for kind, (seconds, count) in after.items()
+    }
+
+
+class FrameLog:
+    """Every JSON object a socket receives, stamped on arrival (``time.perf_counter``)."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.frames: list[tuple[float, dict[str, Any]]] = []
+        self._changed = asyncio.Event()
+        self._closed = False
+        self._task = asyncio.create_task(self._read(ws))
+
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                frame = json.loads(message.data)
+                self.frames.append((time.perf_counter(), frame))
+                self._changed.set()
+        self._closed = True
+        self._changed.set()
+
+    def mark(self) -> int:
+        """Where the next frame will go: ``wait(..., since=mark())`` skips older ones."""
+        return len(self.frames)
+
+    async def wait(
+        self, match: Callable[[dict[str, Any]], bool], since: int = 0
+    ) -> tuple[float, dict[str, Any]]:
+        """The first frame from ``since`` on that ``match``es, with its arrival time.
+
+        Raises:
+            asyncio.TimeoutError: none within FRAME_TIMEOUT_S.
+            ConnectionError: the socket closed first.
+        """
+        deadline = time.monotonic() + FRAME_TIMEOUT_S
+        while True:
+            for arrived, frame in self.frames[since:]:
+                if match(frame):
+                    return arrived, frame
+            since = len(self.frames)
+            if self._closed:
+                raise ConnectionError("socket closed")
+            self._changed.clear()
+            await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+
+    async def close(self) -> None:
+        """Stop reading."""
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+def handoff_event(cid: str, event: str) -> Callable[[dict[str, Any]], bool]:
+    """Matches the console's ``handoff`` frame of ``event`` for conversation ``cid``."""
+
+    def match(frame: dict[str, Any]) -> bool:
+        handoff = frame.get("handoff") or {}
+        same = frame.get("type") == "handoff" and handoff.get("conversation_id") == cid
+        return same and frame.get("event") == event
+
+    return match
+
+
+def figures(seconds: Sequence[float]) -> dict[str, float]:
+    """n, p50/p95/p99 and max of ``seconds``, in milliseconds."""
+    ms = [s * 1000 for s in seconds]
+    return {
+        "n": len(ms),
+        **{f"p{q}_ms": percentile(ms, q) for q in (50, 95, 99)},
+        "max_ms": max(ms, default=float("nan")),
+    }
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
+    """Throughput and latency per run, then CPU ms per turn by process kind."""
+    head = (
+        f"{'config':<16}{'conv':>5}{'turns':>7}{'err':>5}{'turns/s':>9}{'p50 ms':>8}"
+        f"{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}{'wall s':>8}  load avg (start/end)"
+    )
+    lines = [head, "-" * len(head)]
+    for run in runs:
+        s: Summary = run["summary"]
+        lines.append(
+            f"{run['config']:<16}{run['conversations']:>5}{s.turns:>7}"
+            f"{s.errors + s.warmup_errors:>5}{_fmt(s.per_second, 2):>9}{_fmt(s.p50_ms):>8}"
+            f"{_fmt(s.p95_ms):>8}{_fmt(s.p99_ms):>8}{_fmt(s.max_ms):>8}{s.wall_s:>8.1f}  "
+            f"{run['load_start'][0]:.2f} / {run['load_end'][0]:.2f}"
+        )
+    cpu_head = f"{'CPU ms per turn':<21}" + "".join(f"{k:>11}" for k in COLUMNS)
+    cpu_head += f"{'total':>8}{'ours':>6}{'all':>6}"
+    lines += ["", cpu_head, "-" * len(cpu_head)]
+    for run in runs:
+        s, cpu = run["summary"], run["cpu"]
+        good = s.turns - s.errors
+        cells = [cpu[k]["cpu_s"] * 1000 / good if k in cpu and good else math.nan for k in COLUMNS]
+        total = sum(v["cpu_s"] for v in cpu.values())
+        busy = total / (s.wall_s * cores) * 100 if s.wall_s else math.nan
+        lines.append(
+            f"{run['config']:<16}{run['conversations']:>5}"
+            + "".join(f"{_fmt(c, 1):>11}" for c in cells)
+            + f"{_fmt(total * 1000 / good if good else math.nan, 1):>8}{_fmt(busy):>5}%"
+            + f"{_fmt(run['machine_busy'] * 100):>5}%"
+        )
+    lines.append(
+        f"(ours: CPU time of the processes above / (wall time x {cores} cores); all: the "
+        "machine's CPU busy, other people's work included)"
+    )
+    for run in runs:
+        if run["summary"].error_kinds:
+            kinds = ", ".join(f"{k}: {n}" for k, n in sorted(run["summary"].error_kinds.items()))
+            lines.append(f"{run['config']} x {run['conversations']} failed turns: {kinds}")
+    return "\n".join(lines)
+
+
+PUSH_LABELS = {
+    "handoff_new": "buyer 转人工 sent -> console 'new' (via Rasa)",
+    "agent_to_buyer": "agent REST message -> buyer frame",
+    "agent_rest": "  (agent REST request answered)",
+    "buyer_to_agent": "buyer message -> console frame",
+}
+
+
+def render_pushes(pushes: dict[str, Any]) -> str:
+    """Push latency: cross-gateway against the same gateway."""
+    head = f"{'push (agent on gateway 2)':<44}{'buyer on':>11}{'n':>5}" + "".join(
+        f"{c:>8}" for c in ("p50", "p95", "p99", "max")
+    )
+    lines = [head + " ms", "-" * (len(head) + 3)]
+    for measure, label in PUSH_LABELS.items():
+        for placement, where in (("cross", "gateway 1"), ("same", "gateway 2")):
+            f = pushes[placement][measure]
+            lines.append(
+                f"{label:<44}{where:>11}{f['n']:>5}"
+                + "".join(f"{_fmt(f[k]):>8}" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
+            )
+    for placement in ("cross", "same"):
+        if errors := pushes[placement]["errors"]:
+            lines.append(f"{placement}: errors {errors}")
+    return "\n".join(lines)
+
+
+def to_json(data: Any) -> str:
+    """``data`` as JSON with NaN written as null (Summary objects as dicts)."""
+    text = json.dumps(data, ensure_ascii=False, default=asdict)
+    return json.dumps(json.loads(text, parse_constant=lambda _: None), ensure_ascii=False, indent=2)
