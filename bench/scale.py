@@ -7,25 +7,17 @@ Usage::
                                     [--push-samples 50] [--rasa-timeout-s S]
                                     [--state-dir DIR] [--json PATH]
 
-1. Throughput and latency at saturation: for each configuration and each number of
-   concurrent conversations, simulated buyers (``bench.scripts``) send their next message
-   the moment a turn ends, through the gateway's WebSocket (nginx in front of the two
-   gateways for the PostgreSQL configurations). Configurations:
-
-   * ``sqlite-1rasa``: the embedded profile (SQLite, one gateway, Rasa, action server);
-   * ``postgres-1rasa`` / ``postgres-2rasa``: the production profile
-     (``bot.cluster.profile``: PostgreSQL, Redis, nginx, two gateways, one or two Rasa
-     servers, one action server).
-
-   Each run reports turns/s, p50/p95/p99 turn latency, failed turns, and the CPU time
-   per turn of each kind of process during the measured phase (``bench.scale_report``).
-
-2. Push latency across gateways (with ``postgres-2rasa``, before its load runs): one
-   agent's console on gateway 2, a buyer on gateway 1 ("cross") or on gateway 2 ("same"),
-   alternately, each straight to the gateway's own port. Per sample: the buyer asks for a
-   person (``bench.handoff.ANGRY_MESSAGES``) -> the console's ``handoff new`` frame; the
-   agent accepts; the agent's REST message -> the buyer's frame; a buyer message -> the
-   console's frame; the agent hands the conversation back.
+1. Saturation: per configuration and number of concurrent conversations, simulated
+   buyers (``bench.scripts``) send their next message the moment a turn ends, through
+   the gateway's WebSocket (nginx in front of two gateways for ``postgres-*``, the
+   production profile of ``bot.cluster.profile`` with one or two Rasa servers;
+   ``sqlite-1rasa`` is the embedded profile). Reported: turns/s, turn latency, failed
+   turns, and CPU time per turn of each kind of process in the measured phase.
+2. Push latency (with ``postgres-2rasa``, before its load runs): an agent's console on
+   gateway 2, a buyer on gateway 1 ("cross") or gateway 2 ("same"), alternately, each on
+   the gateway's own port. Per sample: the buyer asks for a person -> the console's
+   ``handoff new`` frame; the agent accepts; the agent's REST message -> the buyer's
+   frame; a buyer message -> the console's frame; the agent hands the conversation back.
 
 Exits 1 if any turn or push sample failed, 2 if the servers did not start.
 """
@@ -60,6 +52,7 @@ from bench.scale_report import (
     machine_ticks,
     render_pushes,
     render_runs,
+    steady_rate,
     to_json,
 )
 from bench.scripts import buyer_messages
@@ -102,6 +95,9 @@ async def drive(ws: str, config: str, conversations: int, turns: int, warmup: in
         "config": config,
         "conversations": conversations,
         "summary": summary,
+        "steady_rate": steady_rate(
+            [measured.measured[i * turns : (i + 1) * turns] for i in range(conversations)]
+        ),
         "cpu": cpu_used(before, after),
         "machine_busy": busy / total if total else float("nan"),
         "load_start": load_start,

@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.stats import Summary, percentile
+from bench.stats import Outcome, Summary, percentile
 
 PROC = Path("/proc")
 CLIENT = "client"  # this benchmark process, the simulated buyers
@@ -215,14 +215,35 @@ def figures(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+def steady_rate(per_buyer: Sequence[Sequence[Outcome]]) -> float:
+    """Successful turns per second while every buyer was still at work: up to the moment
+    the first buyer finished (closed loop, so a buyer's turns end at the running sums of
+    its latencies). Unlike turns / wall time, a few stragglers (a turn that timed out
+    after 30 s) do not stretch it; NaN without a window."""
+    window = min((sum(o.latency_s for o in outcomes) for outcomes in per_buyer), default=0.0)
+    if window <= 0:
+        return math.nan
+    done = 0
+    for outcomes in per_buyer:
+        elapsed = 0.0
+        for outcome in outcomes:
+            elapsed += outcome.latency_s
+            if elapsed > window:
+                break
+            done += outcome.error is None
+    return done / window
+
+
 def _fmt(value: float, digits: int = 0) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
 def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
-    """Throughput and latency per run, then CPU ms per turn by process kind."""
+    """Throughput and latency per run (turns/s and latency of successful measured turns),
+    then CPU ms per successful turn by process kind."""
     head = (
-        f"{'config':<16}{'conv':>5}{'turns':>7}{'err':>5}{'turns/s':>9}{'p50 ms':>8}"
+        f"{'config':<16}{'conv':>5}{'turns':>7}{'failed':>8}{'turns/s':>9}{'steady':>8}"
+        f"{'p50 ms':>8}"
         f"{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}{'wall s':>8}  load avg (start/end)"
     )
     lines = [head, "-" * len(head)]
@@ -230,7 +251,8 @@ def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
         s: Summary = run["summary"]
         lines.append(
             f"{run['config']:<16}{run['conversations']:>5}{s.turns:>7}"
-            f"{s.errors + s.warmup_errors:>5}{_fmt(s.per_second, 2):>9}{_fmt(s.p50_ms):>8}"
+            f"{s.errors:>8}{_fmt(s.per_second, 2):>9}{_fmt(run.get('steady_rate', math.nan), 2):>8}"
+            f"{_fmt(s.p50_ms):>8}"
             f"{_fmt(s.p95_ms):>8}{_fmt(s.p99_ms):>8}{_fmt(s.max_ms):>8}{s.wall_s:>8.1f}  "
             f"{run['load_start'][0]:.2f} / {run['load_end'][0]:.2f}"
         )
@@ -250,13 +272,18 @@ def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
             + f"{_fmt(run['machine_busy'] * 100):>5}%"
         )
     lines.append(
+        "(turns/s: successful turns / wall time; steady: the same while every buyer was at "
+        "work, see steady_rate)\n"
         f"(ours: CPU time of the processes above / (wall time x {cores} cores); all: the "
         "machine's CPU busy, other people's work included)"
     )
     for run in runs:
         if run["summary"].error_kinds:
             kinds = ", ".join(f"{k}: {n}" for k, n in sorted(run["summary"].error_kinds.items()))
-            lines.append(f"{run['config']} x {run['conversations']} failed turns: {kinds}")
+            lines.append(
+                f"{run['config']} x {run['conversations']}: failed turns by kind: {kinds} "
+                f"({run['summary'].warmup_errors} of them in warm-up)"
+            )
     return "\n".join(lines)
 
 

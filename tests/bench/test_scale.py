@@ -15,9 +15,11 @@ from bench.scale_report import (
     kind_of,
     parse_cpu_line,
     parse_stat,
+    steady_rate,
     subtree_ticks,
     to_json,
 )
+from bench.stats import Outcome
 
 # A real line of /proc/<pid>/stat, with a command name holding a space and a parenthesis.
 STAT = (
@@ -109,3 +111,12 @@ def test_to_json_writes_nan_as_null() -> None:
 def test_parse_cpu_line_counts_idle_and_iowait_as_not_busy() -> None:
     # user nice system idle iowait irq softirq steal guest guest_nice
     assert parse_cpu_line("cpu  100 5 50 800 20 3 2 0 0 0") == (160, 980)
+
+
+def test_steady_rate_counts_turns_until_the_first_buyer_is_done() -> None:
+    fast = [Outcome(1.0), Outcome(1.0)]  # done at 2 s: the window
+    straggler = [Outcome(0.5), Outcome(0.5, error="protocol"), Outcome(30.0, error="timeout")]
+    # Within 2 s: both of the fast buyer's turns, and the straggler's first (its second
+    # turn failed, its third ends at 31 s).
+    assert steady_rate([fast, straggler]) == pytest.approx(3 / 2.0)
+    assert math.isnan(steady_rate([]))
