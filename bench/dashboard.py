@@ -13,7 +13,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.reports.metrics import dashboard
 from tests.bot.reports.world import SHANGHAI, WINDOW_S, generate, local, seed
 
@@ -25,7 +25,7 @@ async def run(messages_wanted: int, db_path: Path) -> None:
     now = local(days[-1], 23, 59, 40)
     world = generate(42, days, conversations=round(messages_wanted / 10.5), now=now)
     engine = create_engine_for(f"sqlite+aiosqlite:///{db_path}")
-    await create_tables(engine)
+    await upgrade_schema(engine)
     started = time.perf_counter()
     await seed(engine, world)
     print(f"seeded {len(world.messages)} messages, {len(world.handoffs)} handoffs, "

@@ -54,7 +54,7 @@ import aiohttp
 from bench.report import machine_info, model_info
 from bench.servers import SHOP_TODAY, STARTUP_TIMEOUT_S
 from bench.stats import percentile
-from bot.db import create_engine_for, create_tables
+from bot.db import create_engine_for, upgrade_schema
 from bot.gateway.chat import ASSISTANT_UNAVAILABLE
 from bot.handoff.accounts import create_account
 from bot.handoff.store import HandoffStore
@@ -520,7 +520,7 @@ async def create_agents(settings: Settings, count: int) -> list[AgentAccount]:
     engine = create_engine_for(settings.gateway_db_url)
     accounts: list[AgentAccount] = []
     try:
-        await create_tables(engine)
+        await upgrade_schema(engine)
         store = HandoffStore(engine)
         for i in range(1, count + 1):
             username = f"a{i}"

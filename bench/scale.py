@@ -44,6 +44,8 @@ from bench.load import ws_url
 from bench.report import machine_info, model_info
 from bench.runner import run_load
 from bench.scale_report import (
+    PUSH_LABELS,
+    Console,
     FrameLog,
     cpu_snapshot,
     cpu_used,
@@ -66,7 +68,8 @@ from bot.settings import Settings
 from bot.supervisor import ProcessStartError
 from bot.training import model_path
 
-CONFIGS = {"sqlite-1rasa": 0, "postgres-1rasa": 1, "postgres-2rasa": 2}  # Rasa servers scaled
+# Rasa servers of the production profile; 0: the embedded profile.
+CONFIGS = {"sqlite-1rasa": 0, "postgres-1rasa": 1, "postgres-2rasa": 2}
 PUSH_CONFIG = "postgres-2rasa"
 PUSH_WARMUP = 2  # unmeasured handoffs per placement first
 
@@ -106,54 +109,6 @@ async def drive(ws: str, config: str, conversations: int, turns: int, warmup: in
 
 
 # ----------------------------------------------------------------------- push latency
-
-
-class Console:
-    """One agent logged in on one gateway, with its console socket read into a FrameLog."""
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
-        self.session, self.base = session, base_url
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.log: FrameLog
-        self._ping: asyncio.Task[None]
-
-    @classmethod
-    async def open(
-        cls, session: aiohttp.ClientSession, base_url: str, account: AgentAccount
-    ) -> Console:
-        """Log in through ``POST /api/agent/login`` and open ``/ws/agent``."""
-        body = {"username": account.username, "password": account.password}
-        async with session.post(f"{base_url}/api/agent/login", json=body) as response:
-            response.raise_for_status()
-            console = cls(session, base_url, (await response.json())["token"])
-        agent_url = base_url.replace("http://", "ws://", 1) + "/ws/agent"
-        ws = await session.ws_connect(agent_url, headers=console.headers)
-        console.log = FrameLog(ws)
-        await console.log.wait(lambda f: f.get("type") == "hello")
-        console._ping = asyncio.create_task(console._heartbeat(ws))
-        return console
-
-    async def _heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        while True:
-            await asyncio.sleep(10)
-            await ws.send_str('{"type": "ping"}')
-
-    async def post(self, path: str, body: dict[str, Any] | None = None) -> float:
-        """POST to ``/api/agent{path}``; return when the answer came (perf_counter).
-
-        Raises:
-            aiohttp.ClientResponseError: not a 2xx answer.
-        """
-        url = f"{self.base}/api/agent{path}"
-        async with self.session.post(url, json=body or {}, headers=self.headers) as response:
-            response.raise_for_status()
-            await response.read()
-        return time.perf_counter()
-
-    async def close(self) -> None:
-        """Stop the heartbeat and the reader."""
-        self._ping.cancel()
-        await self.log.close()
 
 
 async def one_handoff(console: Console, buyer_ws: str, n: int) -> dict[str, float]:
@@ -211,12 +166,9 @@ async def measure_pushes(
             await console.close()
     return {
         p: {
-            **{
-                m: figures([s[m] for s in seen[p]])
-                for m in ("handoff_new", "agent_to_buyer", "agent_rest", "buyer_to_agent")
-            },
+            **{m: figures([s[m] for s in seen[p]]) for m in PUSH_LABELS},
             "errors": errors[p],
-        }  # fmt: skip
+        }
         for p in placements
     }
 
@@ -229,8 +181,8 @@ def _servers(
     config: str, model: Path, state: Path, agents: int
 ) -> Iterator[tuple[str, list[str], list[AgentAccount]]]:
     """Start ``config``; yield the buyers' WebSocket URL, the gateway node URLs and
-    ``agents`` agent accounts (the latter two empty for the embedded profile). A PostgreSQL cluster
-    kept outside ``state`` (when we are root) is removed afterwards; logs stay in ``state``."""
+    ``agents`` agent accounts (the latter two empty for the embedded profile). A PostgreSQL
+    cluster kept outside ``state`` (we are root) is removed afterwards; logs stay in it."""
     if config == "sqlite-1rasa":
         with private_assistant(model, state) as addresses:
             yield addresses.ws_url, [], []

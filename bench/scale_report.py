@@ -1,5 +1,5 @@
 """Helpers of ``bench.scale``: CPU time per kind of process from ``/proc``, a socket's
-frames stamped on arrival, and the tables.
+frames stamped on arrival, an agent's console, and the tables.
 
 The servers a benchmark starts are children of the benchmark's own process (PostgreSQL
 through ``runuser`` when we are root). Each child's subtree is charged to the kind of the
@@ -19,11 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from bench.stats import Outcome, Summary, percentile
+
+if TYPE_CHECKING:
+    from bench.handoff import AgentAccount
 
 PROC = Path("/proc")
 CLIENT = "client"  # this benchmark process, the simulated buyers
@@ -192,6 +195,54 @@ class FrameLog:
         """Stop reading."""
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+
+class Console:
+    """One agent logged in on one gateway, with its console socket read into a FrameLog."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
+        self.session, self.base = session, base_url
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.log: FrameLog
+        self._ping: asyncio.Task[None]
+
+    @classmethod
+    async def open(
+        cls, session: aiohttp.ClientSession, base_url: str, account: AgentAccount
+    ) -> Console:
+        """Log in through ``POST /api/agent/login`` and open ``/ws/agent``."""
+        body = {"username": account.username, "password": account.password}
+        async with session.post(f"{base_url}/api/agent/login", json=body) as response:
+            response.raise_for_status()
+            console = cls(session, base_url, (await response.json())["token"])
+        agent_url = base_url.replace("http://", "ws://", 1) + "/ws/agent"
+        ws = await session.ws_connect(agent_url, headers=console.headers)
+        console.log = FrameLog(ws)
+        await console.log.wait(lambda f: f.get("type") == "hello")
+        console._ping = asyncio.create_task(console._heartbeat(ws))
+        return console
+
+    async def _heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            await asyncio.sleep(10)
+            await ws.send_str('{"type": "ping"}')
+
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> float:
+        """POST to ``/api/agent{path}``; return when the answer came (perf_counter).
+
+        Raises:
+            aiohttp.ClientResponseError: not a 2xx answer.
+        """
+        url = f"{self.base}/api/agent{path}"
+        async with self.session.post(url, json=body or {}, headers=self.headers) as response:
+            response.raise_for_status()
+            await response.read()
+        return time.perf_counter()
+
+    async def close(self) -> None:
+        """Stop the heartbeat and the reader."""
+        self._ping.cancel()
+        await self.log.close()
 
 
 def handoff_event(cid: str, event: str) -> Callable[[dict[str, Any]], bool]:

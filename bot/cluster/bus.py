@@ -16,6 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.cluster.tasks import cancel_and_wait
 from bot.errors import ClusterError
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,7 @@ class RedisBus:
     async def close(self) -> None:
         """Stop listening."""
         if self._listener is not None:
-            self._listener.cancel()
-            await asyncio.gather(self._listener, return_exceptions=True)
+            await cancel_and_wait(self._listener)
 
     async def _listen(self) -> None:
         while True:

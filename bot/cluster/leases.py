@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.cluster.tasks import cancel_and_wait
 from bot.errors import ClusterError
 
 TTL_S = 3.0
@@ -41,8 +42,7 @@ class RedisTurnLeases:
         try:
             yield
         finally:
-            renewer.cancel()
-            await asyncio.gather(renewer, return_exceptions=True)
+            await cancel_and_wait(renewer)
             with contextlib.suppress(RedisError):  # it lapses by itself within TTL_S
                 await self._redis.delete(key)
 

@@ -20,6 +20,7 @@ from bot.cluster.bus import RedisBus
 from bot.cluster.hub import ClusterHub
 from bot.cluster.leases import RedisTurnLeases
 from bot.cluster.locks import ClusterQueueLock
+from bot.cluster.tasks import cancel_and_wait
 from bot.errors import ClusterError
 from bot.handoff.presence import Presence, RemoteSeat, Status
 from bot.handoff.service import HandoffService
@@ -81,9 +82,7 @@ class ClusterNode:
 
     async def close(self) -> None:
         """Leave: stop the loops and the bus, close the Redis connections."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await cancel_and_wait(*self._tasks)
         await self.bus.close()
         await self.redis.close()
 

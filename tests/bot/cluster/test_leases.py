@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from redis.asyncio import Redis
 
+import bot.cluster.leases as leases_module
 from bot.cluster.leases import TTL_S, RedisTurnLeases
 from bot.gateway.turns import LocalTurnLeases
 
@@ -45,3 +47,20 @@ async def test_the_lease_of_a_dead_process_lapses(redis: Redis) -> None:
     await redis.set("shop:turn:10", "gateway-dead", px=int(TTL_S * 1000))
     leases = RedisTurnLeases(redis, "gateway-b")
     assert await leases.wait_released(10, timeout_s=TTL_S + 2)
+
+
+async def test_leaving_a_lease_while_it_is_being_renewed_returns(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Renewing without pause: the turn always ends while a PEXPIRE is on the wire, where
+    # redis-py may swallow the renewer's cancellation (bot.cluster.tasks).
+    monkeypatch.setattr(leases_module, "RENEW_EVERY_S", 0)
+    leases = RedisTurnLeases(redis, "gateway-a")
+
+    async def turn(message_id: int) -> None:
+        async with leases.hold(message_id):
+            await asyncio.sleep(0.002)
+
+    for message_id in range(100, 150):
+        await asyncio.wait_for(turn(message_id), timeout=2)
+        assert not await redis.exists(f"shop:turn:{message_id}")
