@@ -44,19 +44,27 @@ class Buyer(Protocol):
 
 
 class GatewayBuyer:
-    """A buyer on ``/ws/buyer``; after a failed turn it reconnects as a new conversation."""
+    """A buyer on ``/ws/buyer``; after a failed turn it reconnects as a new conversation.
+
+    Its socket is read all the time, as a browser's is, so that the gateway's pings are
+    answered between turns (the gateway closes a socket whose pings go unanswered).
+    """
 
     def __init__(self, session: aiohttp.ClientSession, ws_url: str, apology: str) -> None:
         self._session = session
         self._url = ws_url
         self._apology = apology  # the gateway's text when Rasa failed: a failed turn too
         self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._frames: asyncio.Queue[aiohttp.WSMessage] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         """Open the socket and read the welcome frame (raises TurnError on failure)."""
         try:
             self._ws = await self._session.ws_connect(self._url, timeout=TURN_TIMEOUT_S)
-            welcome = await self._frame()
+            self._frames = asyncio.Queue()
+            self._reader = asyncio.create_task(_read_into(self._ws, self._frames))
+            welcome = await asyncio.wait_for(self._frame(), TURN_TIMEOUT_S)
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
             await self.close()
             raise TurnError("connection", type(err).__name__) from err
@@ -87,8 +95,12 @@ class GatewayBuyer:
     async def close(self) -> None:
         """Close the socket if it is open."""
         ws, self._ws = self._ws, None
+        reader, self._reader = self._reader, None
         if ws is not None:
             await ws.close()
+        if reader is not None:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
 
     async def _exchange(self, text: str) -> int:
         assert self._ws is not None
@@ -113,8 +125,7 @@ class GatewayBuyer:
         return replies
 
     async def _frame(self) -> dict[str, Any]:
-        assert self._ws is not None
-        message = await self._ws.receive()
+        message = await self._frames.get()
         if message.type != aiohttp.WSMsgType.TEXT:
             raise TurnError("connection", f"socket sent {message.type.name}")
         try:
@@ -124,6 +135,18 @@ class GatewayBuyer:
         if not isinstance(frame, dict) or "type" not in frame:
             raise TurnError("protocol", "frame is not an object with a type")
         return frame
+
+
+async def _read_into(
+    ws: aiohttp.ClientWebSocketResponse, frames: asyncio.Queue[aiohttp.WSMessage]
+) -> None:
+    """Queue every message of ``ws`` (its pings are answered on the way) until it ends."""
+    while True:
+        message = await ws.receive()
+        frames.put_nowait(message)
+        if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                            aiohttp.WSMsgType.ERROR):  # fmt: skip
+            return
 
 
 class RestBuyer:

@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python -m bench.scale [--configs sqlite-1rasa,postgres-1rasa,postgres-2rasa]
                                     [--conversations 50,200] [--turns 14,6] [--warmup 2]
+                                    [--think-s S]
                                     [--push-samples 50] [--rasa-timeout-s S]
                                     [--state-dir DIR] [--json PATH]
 
@@ -26,8 +27,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -77,8 +80,11 @@ PUSH_WARMUP = 2  # unmeasured handoffs per placement first
 # ----------------------------------------------------------------- throughput and CPU
 
 
-async def drive(ws: str, config: str, conversations: int, turns: int, warmup: int) -> dict:
-    """One closed-loop run; CPU is sampled around the measured phase only."""
+async def drive(
+    ws: str, config: str, conversations: int, turns: int, warmup: int, think_s: float
+) -> dict:
+    """One closed-loop run (buyers pausing ``think_s`` on average before each measured
+    message; 0: none); CPU is sampled around the measured phase only."""
     apology = (await asyncio.to_thread(load_messages)).assistant_unavailable
     scripts = [buyer_messages(i, warmup + turns) for i in range(conversations)]
     connector = aiohttp.TCPConnector(limit=0)  # one connection per buyer, however many
@@ -88,7 +94,7 @@ async def drive(ws: str, config: str, conversations: int, turns: int, warmup: in
         try:
             warm = await run_load(buyers, [s[:warmup] for s in scripts], 0)
             load_start, before, machine = os.getloadavg(), cpu_snapshot(), machine_ticks()
-            measured = await run_load(buyers, [s[warmup:] for s in scripts], 0)
+            measured = await run_load(buyers, [s[warmup:] for s in scripts], 0, think_s)
             after, load_end = cpu_snapshot(), os.getloadavg()
             busy, total = (b - a for a, b in zip(machine, machine_ticks(), strict=True))
         finally:
@@ -97,8 +103,12 @@ async def drive(ws: str, config: str, conversations: int, turns: int, warmup: in
     return {
         "config": config,
         "conversations": conversations,
+        "think_s": think_s,
         "summary": summary,
-        "steady_rate": steady_rate(
+        # With pauses the rate is the buyers' pace, and "every buyer at work" means nothing.
+        "steady_rate": math.nan
+        if think_s
+        else steady_rate(
             [measured.measured[i * turns : (i + 1) * turns] for i in range(conversations)]
         ),
         "cpu": cpu_used(before, after),
@@ -226,7 +236,7 @@ def run_config(config: str, model: Path, root: Path, args: argparse.Namespace) -
             report["pushes"] = {**pushes, "load_end": os.getloadavg()}
         for conversations, turns in zip(args.conversations, args.turns, strict=True):
             print(f"=== {config}: {conversations} conversations x {turns} turns", flush=True)
-            run = asyncio.run(drive(ws, config, conversations, turns, args.warmup))
+            run = asyncio.run(drive(ws, config, conversations, turns, args.warmup, args.think_s))
             s = run["summary"]
             print(f"    {s.per_second:.2f} turns/s, p99 {s.p99_ms:.0f} ms, "
                   f"{s.errors + s.warmup_errors} failed, load {run['load_end'][0]:.2f}",
@@ -248,6 +258,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="measured turns per buyer, one for each --conversations "
                         "or one for all")  # fmt: skip
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured turns per buyer")
+    parser.add_argument("--think-s", type=float, default=0.0,
+                        help="buyers pause 0.5-1.5 x this before each measured message "
+                        "(default 0: saturation)")  # fmt: skip
     parser.add_argument("--push-samples", type=int, default=50,
                         help=f"per placement, with {PUSH_CONFIG} (0: skip)")  # fmt: skip
     parser.add_argument("--rasa-timeout-s", type=float,
@@ -267,7 +280,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args.turns *= len(args.conversations) if len(args.turns) == 1 else 1
     if len(args.turns) != len(args.conversations):
         parser.error("give one --turns for all --conversations, or one for each")
-    if min(*args.conversations, *args.turns) < 1 or min(args.warmup, args.push_samples) < 0:
+    if (
+        min(*args.conversations, *args.turns) < 1
+        or min(args.warmup, args.push_samples, args.think_s) < 0
+    ):
         parser.error("--conversations and --turns must be >= 1, the others >= 0")
     return args
 
@@ -275,6 +291,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; return the exit code."""
     args = parse_args(argv)
+    # A plain SIGTERM would skip the clean-up and leave every server running.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
     model = args.model.resolve() if args.model else model_path()
     if not model.exists():
         print(f"no trained model at {model}; run `make train` first", file=sys.stderr)
@@ -283,8 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     if args.rasa_timeout_s:  # the servers inherit this process's environment
         os.environ["HTTP_TIMEOUT_S"] = str(args.rasa_timeout_s)
-    parameters = {k: getattr(args, k) for k in ("configs", "conversations", "turns", "warmup",
-                                                "push_samples", "rasa_timeout_s")}  # fmt: skip
+    names = ("configs", "conversations", "turns", "warmup", "think_s", "push_samples")
+    parameters = {k: getattr(args, k) for k in (*names, "rasa_timeout_s")}
     report: dict[str, Any] = {"machine": machine_info(), "model": model_info(model),
                               "parameters": parameters, "configs": {}}  # fmt: skip
     try:

@@ -328,6 +328,8 @@ def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
         f"(ours: CPU time of the processes above / (wall time x {cores} cores); all: the "
         "machine's CPU busy, other people's work included)"
     )
+    if think := max((run.get("think_s", 0.0) for run in runs), default=0.0):
+        lines.append(f"(buyers paused 0.5-1.5 x {think:g} s before each measured message)")
     for run in runs:
         if run["summary"].error_kinds:
             kinds = ", ".join(f"{k}: {n}" for k, n in sorted(run["summary"].error_kinds.items()))
