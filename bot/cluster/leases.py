@@ -38,17 +38,23 @@ class RedisTurnLeases:
             await self._redis.set(key, self._node, px=int(TTL_S * 1000))
         except RedisError as err:
             raise ClusterError(f"cannot take a turn lease: {err}") from err
-        renewer = asyncio.get_running_loop().create_task(self._renew(key))
+        turn_over = asyncio.Event()
+        renewer = asyncio.get_running_loop().create_task(self._renew(key, turn_over))
         try:
             yield
         finally:
+            # The renewer stops on the event, not on a cancellation, which redis-py may
+            # swallow (bot.cluster.tasks); the cancellation only cuts its pause short.
+            turn_over.set()
             await cancel_and_wait(renewer)
             with contextlib.suppress(RedisError):  # it lapses by itself within TTL_S
                 await self._redis.delete(key)
 
-    async def _renew(self, key: str) -> None:
-        while True:
+    async def _renew(self, key: str, turn_over: asyncio.Event) -> None:
+        while not turn_over.is_set():
             await asyncio.sleep(RENEW_EVERY_S)
+            if turn_over.is_set():
+                return
             with contextlib.suppress(RedisError):
                 await self._redis.pexpire(key, int(TTL_S * 1000))
 

@@ -5,7 +5,8 @@ redis-py 4.x, the newest that Rasa 3.6 allows, checks a pooled connection inside
 is taken for that time-out and swallowed, and the command goes on. Measured: a task
 looping over ``PEXPIRE`` and cancelled once at a random moment kept running in 217 of 300
 tries. A task cancelled once may therefore never stop; ``cancel_and_wait`` cancels again
-until it has.
+until it has. That works for loops that pause between commands (a cancellation then lands
+in the pause); a loop that must stop promptly also checks a flag (``bot.cluster.leases``).
 """
 
 from __future__ import annotations
