@@ -51,9 +51,9 @@ from typing import Any
 
 import aiohttp
 
-from bench.report import machine_info, model_info
+from bench.report import fmt_number, machine_info, model_info, without_nan
 from bench.servers import SHOP_TODAY, STARTUP_TIMEOUT_S
-from bench.stats import percentile
+from bench.stats import latency_ms
 from bot.db import create_engine_for, upgrade_schema
 from bot.gateway.chat import ASSISTANT_UNAVAILABLE
 from bot.handoff.accounts import create_account
@@ -428,17 +428,6 @@ async def _all_complain(buyers: Sequence[BuyerSocket], spread_s: float, obs: Obs
     )
 
 
-def _ms(values: Sequence[float]) -> dict[str, float]:
-    """p50/p95/p99/max of seconds, in milliseconds (NaN when empty)."""
-    ms = [v * 1000 for v in values]
-    return {
-        "p50_ms": percentile(ms, 50),
-        "p95_ms": percentile(ms, 95),
-        "p99_ms": percentile(ms, 99),
-        "max_ms": max(ms, default=math.nan),
-    }
-
-
 def _accepted_after(obs: Observations, cid: str) -> float | None:
     handoff_id = obs.handoff_of.get(cid)
     at = obs.accepted.get(handoff_id) if handoff_id is not None else None
@@ -456,18 +445,18 @@ def summarise(obs: Observations, conversations: int) -> dict[str, Any]:
         if accepted.get(c, math.inf) <= RESOLVE_BY_S or told.get(c, math.inf) <= RESOLVE_BY_S
     ]  # fmt: skip
     missing = [c for c in obs.sent if first.get(c, math.inf) > MISSING_AFTER_S]
-    push = _ms(list(first.values()))
+    push = latency_ms(list(first.values()))
     return {
         "conversations": conversations,
         "agents": obs.agents,
         "angry_messages_sent": len(obs.sent),
         "push_latency": push,
-        "push_latency_all_consoles": _ms(every),
+        "push_latency_all_consoles": latency_ms(every),
         "target_p99_met": not missing and push["p99_ms"] <= TARGET_P99_MS,
         "accepted_by_30s": _share(sum(a <= RESOLVE_BY_S for a in accepted.values()), conversations),
         "resolved_by_30s": _share(len(resolved), conversations),
-        "time_to_accept": _ms(list(accepted.values())),
-        "buyer_turn": _ms([t - obs.sent[c] for c, t in obs.turn_end.items()]),
+        "time_to_accept": latency_ms(list(accepted.values())),
+        "buyer_turn": latency_ms([t - obs.sent[c] for c, t in obs.turn_end.items()]),
         "handoffs_missing": len(missing),
         "missing_but_arrived_later": sum(c in first for c in missing),
         "not_escalated_by_bot": len(obs.not_escalated),
@@ -576,10 +565,6 @@ def run(args: argparse.Namespace, model: Path) -> dict[str, Any]:
     return summarise(obs, args.conversations)
 
 
-def _fmt(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0f}"
-
-
 def _pct(share: dict[str, Any]) -> str:
     value = share["share"]
     pct = "-" if math.isnan(value) else f"{value * 100:.1f}%"
@@ -588,8 +573,8 @@ def _pct(share: dict[str, Any]) -> str:
 
 def _latency_line(label: str, figures: dict[str, float]) -> str:
     return (
-        f"{label:<44}p50 {_fmt(figures['p50_ms'])}  p95 {_fmt(figures['p95_ms'])}  "
-        f"p99 {_fmt(figures['p99_ms'])}  max {_fmt(figures['max_ms'])} ms"
+        f"{label:<44}p50 {fmt_number(figures['p50_ms'])}  p95 {fmt_number(figures['p95_ms'])}  "
+        f"p99 {fmt_number(figures['p99_ms'])}  max {fmt_number(figures['max_ms'])} ms"
     )
 
 
@@ -640,14 +625,6 @@ def _warnings(results: dict[str, Any]) -> list[str]:
     return warnings
 
 
-def _no_nan(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
-    return value
-
-
 def _measure_reported(args: argparse.Namespace, model: Path) -> dict[str, Any] | None:
     """Machine and model facts and the results; None (after saying why) when it failed."""
     report = {"machine": machine_info(), "model": model_info(model), "spread_s": args.spread_s}
@@ -676,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report is None:
         return 2
     if args.json:
-        print(json.dumps(_no_nan(report), ensure_ascii=False))
+        print(json.dumps(without_nan(report), ensure_ascii=False))
     else:
         print("\n" + render(report), flush=True)
     results = report["results"]

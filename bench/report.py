@@ -45,15 +45,16 @@ def model_info(model: Path) -> dict[str, Any]:
     return info
 
 
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0f}"
+def fmt_number(value: float | None, digits: int = 0) -> str:
+    """``value`` with ``digits`` decimals; "-" for a missing figure (None or NaN)."""
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
 def _row(summary: Summary) -> str:
     rate = "-" if math.isnan(summary.per_second) else f"{summary.per_second:.2f}"
     return (
-        f"{summary.label:<30}{summary.turns:>7}{summary.errors:>8}{_ms(summary.p50_ms):>9}"
-        f"{_ms(summary.p95_ms):>9}{_ms(summary.p99_ms):>9}{_ms(summary.max_ms):>9}{rate:>8}"
+        f"{summary.label:<30}{summary.turns:>7}{summary.errors:>8}{fmt_number(summary.p50_ms):>9}"
+        f"{fmt_number(summary.p95_ms):>9}{fmt_number(summary.p99_ms):>9}{fmt_number(summary.max_ms):>9}{rate:>8}"
     )
 
 
@@ -95,7 +96,9 @@ def render(report: dict[str, Any], summaries: list[Summary]) -> str:
         f"gateway overhead: {_percent(overhead(gateway, direct))} of Rasa's throughput "
         "(1 - gateway msg/s / Rasa REST msg/s)"
     )
-    lines.append(f"latency added by the gateway at p50: {_ms(gateway.p50_ms - direct.p50_ms)} ms")
+    lines.append(
+        f"latency added by the gateway at p50: {fmt_number(gateway.p50_ms - direct.p50_ms)} ms"
+    )
     lines += [_failures(s) for s in summaries if s.error_kinds]
     return "\n".join(lines)
 
@@ -119,14 +122,15 @@ def to_json(report: dict[str, Any], summaries: list[Summary]) -> str:
         "results": [asdict(s) for s in summaries],
         "gateway_overhead": overhead(summaries[0], summaries[1]),
     }
-    return json.dumps(_no_nan(data), ensure_ascii=False, indent=2)
+    return json.dumps(without_nan(data), ensure_ascii=False, indent=2)
 
 
-def _no_nan(value: Any) -> Any:
+def without_nan(value: Any) -> Any:
+    """``value`` with every NaN (in dicts and lists too) replaced by None, for JSON."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
+        return {k: without_nan(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_no_nan(v) for v in value]
+        return [without_nan(v) for v in value]
     return value

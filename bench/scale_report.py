@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from bench.stats import Outcome, Summary, percentile
+from bench.report import fmt_number, without_nan
+from bench.stats import Outcome, Summary, latency_ms
 
 if TYPE_CHECKING:
     from bench.handoff import AgentAccount
@@ -256,14 +257,12 @@ def handoff_event(cid: str, event: str) -> Callable[[dict[str, Any]], bool]:
     return match
 
 
+LATENCY_KEYS = ("p50_ms", "p95_ms", "p99_ms", "max_ms")
+
+
 def figures(seconds: Sequence[float]) -> dict[str, float]:
     """n, p50/p95/p99 and max of ``seconds``, in milliseconds."""
-    ms = [s * 1000 for s in seconds]
-    return {
-        "n": len(ms),
-        **{f"p{q}_ms": percentile(ms, q) for q in (50, 95, 99)},
-        "max_ms": max(ms, default=float("nan")),
-    }
+    return {"n": len(seconds), **latency_ms(seconds)}
 
 
 def steady_rate(per_buyer: Sequence[Sequence[Outcome]]) -> float:
@@ -285,10 +284,6 @@ def steady_rate(per_buyer: Sequence[Sequence[Outcome]]) -> float:
     return done / window
 
 
-def _fmt(value: float, digits: int = 0) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
 def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
     """Throughput and latency per run (turns/s and latency of successful measured turns),
     then CPU ms per successful turn by process kind."""
@@ -300,11 +295,11 @@ def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
     lines = [head, "-" * len(head)]
     for run in runs:
         s: Summary = run["summary"]
+        steady = fmt_number(run.get("steady_rate", math.nan), 2)
+        latencies = "".join(f"{fmt_number(v):>8}" for v in (s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms))
         lines.append(
             f"{run['config']:<16}{run['conversations']:>5}{s.turns:>7}"
-            f"{s.errors:>8}{_fmt(s.per_second, 2):>9}{_fmt(run.get('steady_rate', math.nan), 2):>8}"
-            f"{_fmt(s.p50_ms):>8}"
-            f"{_fmt(s.p95_ms):>8}{_fmt(s.p99_ms):>8}{_fmt(s.max_ms):>8}{s.wall_s:>8.1f}  "
+            f"{s.errors:>8}{fmt_number(s.per_second, 2):>9}{steady:>8}{latencies}{s.wall_s:>8.1f}  "
             f"{run['load_start'][0]:.2f} / {run['load_end'][0]:.2f}"
         )
     cpu_head = f"{'CPU ms per turn':<21}" + "".join(f"{k:>11}" for k in COLUMNS)
@@ -318,9 +313,9 @@ def render_runs(runs: list[dict[str, Any]], cores: int) -> str:
         busy = total / (s.wall_s * cores) * 100 if s.wall_s else math.nan
         lines.append(
             f"{run['config']:<16}{run['conversations']:>5}"
-            + "".join(f"{_fmt(c, 1):>11}" for c in cells)
-            + f"{_fmt(total * 1000 / good if good else math.nan, 1):>8}{_fmt(busy):>5}%"
-            + f"{_fmt(run['machine_busy'] * 100):>5}%"
+            + "".join(f"{fmt_number(c, 1):>11}" for c in cells)
+            + f"{fmt_number(total * 1000 / good if good else math.nan, 1):>8}{fmt_number(busy):>5}%"
+            + f"{fmt_number(run['machine_busy'] * 100):>5}%"
         )
     lines.append(
         "(turns/s: successful turns / wall time; steady: the same while every buyer was at "
@@ -359,7 +354,7 @@ def render_pushes(pushes: dict[str, Any]) -> str:
             f = pushes[placement][measure]
             lines.append(
                 f"{label:<44}{where:>11}{f['n']:>5}"
-                + "".join(f"{_fmt(f[k]):>8}" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
+                + "".join(f"{fmt_number(f[k]):>8}" for k in LATENCY_KEYS)
             )
     for placement in ("cross", "same"):
         if errors := pushes[placement]["errors"]:
@@ -369,5 +364,5 @@ def render_pushes(pushes: dict[str, Any]) -> str:
 
 def to_json(data: Any) -> str:
     """``data`` as JSON with NaN written as null (Summary objects as dicts)."""
-    text = json.dumps(data, ensure_ascii=False, default=asdict)
-    return json.dumps(json.loads(text, parse_constant=lambda _: None), ensure_ascii=False, indent=2)
+    plain = json.loads(json.dumps(data, default=asdict))
+    return json.dumps(without_nan(plain), ensure_ascii=False, indent=2)

@@ -55,6 +55,15 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def latency_ms(seconds: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99 and max of ``seconds``, in milliseconds (NaN when empty)."""
+    ms = [s * 1000 for s in seconds]
+    return {
+        **{f"p{q}_ms": percentile(ms, q) for q in (50, 95, 99)},
+        "max_ms": max(ms, default=math.nan),
+    }
+
+
 def summarise(
     label: str, outcomes: Sequence[Outcome], wall_s: float, warmup: Sequence[Outcome] = ()
 ) -> Summary:

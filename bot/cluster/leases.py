@@ -51,7 +51,7 @@ class RedisTurnLeases:
                 await self._redis.delete(key)
 
     async def _renew(self, key: str, turn_over: asyncio.Event) -> None:
-        while not turn_over.is_set():
+        while True:
             await asyncio.sleep(RENEW_EVERY_S)
             if turn_over.is_set():
                 return
